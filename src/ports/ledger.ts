@@ -1,0 +1,159 @@
+import type { FailureReason } from '../core/errors.js';
+
+/**
+ * The ledger: one state row per idempotency key and one row per Graph attempt, partitioned by
+ * businessId so "everything about CAND-12345" is a single partition query (ARCHITECTURE §5).
+ */
+
+export type MailState =
+  /** Seen, not yet attempted (or a pre-send step is in progress). Free to process. */
+  | 'received'
+  /** Waiting in the queue for a later try (throttled, transient failure, notBefore). Free to process. */
+  | 'deferred'
+  /** A worker holds the send lease and may be calling Graph right now. */
+  | 'sending'
+  /** Graph answered 202 (or an operator or a verify look-up settled it as sent). Terminal. */
+  | 'sent'
+  /** Permanent failure; the original bytes are in the poison queue. Terminal. */
+  | 'failed'
+  /** `expiresAt` passed before it could be sent; never sent. Terminal. */
+  | 'expired'
+  /** The POST may have happened (500/502/504, timeout after the body, expired lease). Held. */
+  | 'unknown';
+
+export const TERMINAL_STATES: readonly MailState[] = ['sent', 'failed', 'expired', 'unknown'];
+
+/** Where the row key came from. `raw` rows record input that never got as far as a key. */
+export type KeySource = 'given' | 'derived' | 'raw' | 'conflict';
+
+export interface SendLease {
+  attemptId: string;
+  /** ISO time, in the storage server's clock, after which the lease is expired. */
+  until: string;
+}
+
+export interface Resolution {
+  decision: 'sent' | 'resend';
+  reason: string;
+  by: string;
+  at: string;
+}
+
+/** The state row (PartitionKey = businessId, RowKey = key). No recipient addresses, names, subject or data. */
+export interface MailRecord {
+  businessId: string;
+  key: string;
+  keySource: KeySource;
+  state: MailState;
+  /** sha256 of the canonical JSON of the whole message. */
+  payloadHash: string;
+  intent?: string;
+  template?: string;
+  templateVersion?: string;
+  sender?: string;
+  recipientCount: number;
+  /** Lower-cased, de-duplicated, sorted recipient domains (allowed in telemetry: no local parts). */
+  recipientDomains: string[];
+  attachmentCount: number;
+  /** How many times a copy of this message was processed. */
+  deliveries: number;
+  /** How many Graph attempts were made (attempt rows are numbered 1..attempts). */
+  attempts: number;
+  firstSeen: string;
+  lastSeen: string;
+  sentAt?: string;
+  lease?: SendLease;
+  reason?: FailureReason;
+  /** When the original bytes were written to the poison queue. */
+  poisonedAt?: string;
+  correlationId?: string;
+  notBefore?: string;
+  expiresAt?: string;
+  lastClientRequestId?: string;
+  lastRequestId?: string;
+  resolution?: Resolution;
+  /** Opaque concurrency token from storage; required for update. */
+  etag: string;
+}
+
+export type NewMailRecord = Omit<MailRecord, 'etag'>;
+
+export type AttemptOutcome = 'sent' | 'permanent' | 'auth' | 'throttled' | 'transient' | 'unknown';
+
+/** One Graph attempt (RowKey = `{key}~a{n}` with n zero-padded). */
+export interface AttemptRecord {
+  businessId: string;
+  key: string;
+  n: number;
+  attemptId: string;
+  clientRequestId: string;
+  requestId?: string;
+  /** The `Date` header of Graph's response (server time). */
+  date?: string;
+  diagnostic?: string;
+  status?: number;
+  graphCode?: string;
+  outcome: AttemptOutcome;
+  code?: string;
+  retryAfter?: string;
+  durationMs: number;
+  startedAt: string;
+}
+
+/** Every read and write reports the storage server's clock (the response `Date`), for leases. */
+export interface LedgerResult<T> {
+  value: T;
+  /** Epoch ms from the storage server's `Date` header. */
+  serverTime: number;
+}
+
+export type IndexKind = 'key' | 'client-request-id' | 'request-id';
+
+export interface IndexEntry {
+  kind: IndexKind;
+  id: string;
+  businessId: string;
+  key: string;
+}
+
+export interface LedgerHistory {
+  records: MailRecord[];
+  attempts: AttemptRecord[];
+}
+
+export class LedgerConflictError extends Error {
+  constructor(readonly operation: 'insert' | 'update') {
+    super(
+      operation === 'insert'
+        ? 'ledger row already exists'
+        : 'ledger row changed since it was read (etag mismatch)',
+    );
+    this.name = 'LedgerConflictError';
+  }
+}
+
+/** The storage behind the ledger could not be reached or answered with a server error: retry later. */
+export class LedgerUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LedgerUnavailableError';
+  }
+}
+
+export interface Ledger {
+  /** The state row for a key, or undefined. */
+  read(businessId: string, key: string): Promise<LedgerResult<MailRecord | undefined>>;
+  /** Inserts a new state row. Throws LedgerConflictError if the row exists. */
+  insert(record: NewMailRecord): Promise<LedgerResult<MailRecord>>;
+  /**
+   * Replaces the state row if its etag still matches (else LedgerConflictError), and inserts the
+   * given attempt rows in the same batch transaction: all or nothing.
+   */
+  update(record: MailRecord, attempts?: AttemptRecord[]): Promise<LedgerResult<MailRecord>>;
+  /** All state rows and attempt rows of one businessId, attempts in order. */
+  history(businessId: string): Promise<LedgerHistory>;
+  /** Upserts lookup rows (key / client-request-id / request-id → businessId + key). Rebuildable. */
+  index(entries: IndexEntry[]): Promise<void>;
+  /** Finds a lookup row. */
+  lookup(kind: IndexKind, id: string): Promise<IndexEntry | undefined>;
+}
