@@ -2,6 +2,7 @@
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
+  /** Resolves after `ms`, or early — without throwing — when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 

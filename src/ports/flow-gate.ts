@@ -7,6 +7,15 @@ export type GateDecision =
 
 export interface FlowGate {
   acquire(request: { sender: string; recipients: number; signal?: AbortSignal }): Promise<GateDecision>;
-  /** A 429 answer: pause the scope (mailbox or app) until `untilMs` (epoch ms, server clock). */
-  pause(request: { sender: string; scope: 'mailbox' | 'app'; untilMs: number; cause: string }): Promise<void>;
+  /**
+   * A 429 answer: pause the scope (mailbox or app) until `untilMs` (epoch ms, server clock); the
+   * longest pause wins. `started` is true when this call began a pause (none was in force), so exactly one
+   * `Graph.Throttled` event is emitted per pause, not one per message.
+   */
+  pause(request: {
+    sender: string;
+    scope: 'mailbox' | 'app';
+    untilMs: number;
+    cause: string;
+  }): Promise<{ started: boolean }>;
 }

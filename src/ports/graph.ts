@@ -55,6 +55,13 @@ export type GraphAnswer =
       diagnostic?: string;
       /** The `Retry-After` header, as sent (seconds or HTTP-date). */
       retryAfter?: string;
+      /**
+       * On 429 only: the limit named by Graph, e.g. `MailboxConcurrency` from "Application is over its
+       * MailboxConcurrency limit.". Graph's code (`ApplicationThrottled`) is the same for every limit, so
+       * this one word is extracted by the adapter (never the rest of the message). Used only to narrow a
+       * pause to one mailbox; if Graph rewords it, the pause safely widens to the whole app.
+       */
+      throttleReason?: string;
       durationMs: number;
       /** On 401 only: whether the credential now returns a different token than the one sent. */
       tokenChanged?: boolean;

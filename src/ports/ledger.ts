@@ -21,6 +21,12 @@ export type MailState =
   /** The POST may have happened (500/502/504, timeout after the body, expired lease). Held. */
   | 'unknown';
 
+/**
+ * Partition for input that carried no valid businessId (not JSON, wrong shape). `@` never occurs in a
+ * businessId, so this partition can never be a real businessId's.
+ */
+export const INVALID_INPUT_PARTITION = '@invalid';
+
 export const TERMINAL_STATES: readonly MailState[] = ['sent', 'failed', 'expired', 'unknown'];
 
 /** Where the row key came from. `raw` rows record input that never got as far as a key. */
@@ -66,6 +72,10 @@ export interface MailRecord {
   reason?: FailureReason;
   /** When the original bytes were written to the poison queue. */
   poisonedAt?: string;
+  /** How many times the message was re-enqueued with a delay. */
+  deferrals: number;
+  /** While deferred: when the re-enqueued copy becomes due (a copy arriving earlier waits again). */
+  nextAttemptAt?: string;
   correlationId?: string;
   notBefore?: string;
   expiresAt?: string;
