@@ -1,0 +1,45 @@
+import type { AttachmentStore } from '../ports/attachments.js';
+import { FailureCode } from './codes.js';
+import type { HrMailMessage } from './contract.js';
+import { isPermanentDeliveryError, permanent } from './errors.js';
+import { MAX_ATTACHMENT_BYTES_TOTAL, type ResolvedAttachment } from './graph-message.js';
+
+/**
+ * Step 6: inline attachments are decoded to check their size; claim-check blobs are read from the one
+ * attachments container (paths were confined to `{businessId}/` by the contract). The total stays under
+ * what a single sendMail request can carry.
+ */
+export async function resolveAttachments(
+  m: HrMailMessage,
+  store: AttachmentStore,
+): Promise<ResolvedAttachment[]> {
+  let remaining = MAX_ATTACHMENT_BYTES_TOTAL;
+  const resolved: ResolvedAttachment[] = [];
+  for (const [i, a] of m.attachments.entries()) {
+    let bytes: Buffer;
+    if (a.contentBytes !== undefined) {
+      bytes = Buffer.from(a.contentBytes, 'base64');
+    } else if (a.blob !== undefined) {
+      try {
+        bytes = await store.read(a.blob, remaining);
+      } catch (e) {
+        if (!isPermanentDeliveryError(e)) throw e;
+        throw permanent(e.reason.code, `attachments[${i}].blob: ${e.reason.detail}`, {
+          fieldPaths: [`attachments[${i}].blob`],
+        });
+      }
+    } else {
+      continue; // unreachable: the contract requires exactly one of the two
+    }
+    if (bytes.length > remaining) {
+      throw permanent(
+        FailureCode.AttachmentTooLarge,
+        `attachments[${i}] takes the attachments over ${MAX_ATTACHMENT_BYTES_TOTAL} bytes, the most one sendMail request carries`,
+        { fieldPaths: [`attachments[${i}]`] },
+      );
+    }
+    remaining -= bytes.length;
+    resolved.push({ name: a.name, contentType: a.contentType, contentBytes: bytes.toString('base64') });
+  }
+  return resolved;
+}

@@ -1,0 +1,341 @@
+import { LedgerConflictError, type AttemptRecord, type MailRecord } from '../ports/ledger.js';
+import type { GraphAnswer } from '../ports/graph.js';
+import { resolveAttachments } from './attachments.js';
+import { classifyGraphAnswer, type Classification } from './classify.js';
+import { FailureCode } from './codes.js';
+import { decodeMessage } from './decode.js';
+import {
+  emit,
+  iso,
+  ledgerCall,
+  save,
+  type DeliverDeps,
+  type DeliveryReport,
+  type IncomingMessage,
+  type Run,
+} from './delivery-context.js';
+import {
+  baseRecord,
+  defer,
+  duplicate,
+  expire,
+  fail,
+  recordSent,
+  recordUnknown,
+  rejectConflict,
+  rejectUndecodable,
+  requeueEarlyCopy,
+  transientPauseMs,
+} from './delivery-outcomes.js';
+import { isPermanentDeliveryError, permanent, type FailureReason } from './errors.js';
+import { buildGraphMessage } from './graph-message.js';
+import { keyOf, payloadHash, recipientDomains } from './idempotency.js';
+
+/** A copy may arrive this much before its due time (queue and table clocks differ slightly). */
+const EARLY_TOLERANCE_MS = 5_000;
+/** Rounds of "someone else changed the row: read it again and decide again" before letting the host retry. */
+const MAX_CONTENTION_ROUNDS = 5;
+
+export type Deliver = (input: IncomingMessage) => Promise<DeliveryReport>;
+
+/**
+ * The whole flow of ARCHITECTURE §1 for one queue message. Returns when the message may be acked
+ * (its outcome is in the ledger); throws when it must not be (the host retries it later).
+ */
+export function createDeliver(deps: DeliverDeps): Deliver {
+  return async function deliver(input: IncomingMessage): Promise<DeliveryReport> {
+    const decoded = decodeMessage(input.text);
+    if (!decoded.ok) {
+      return rejectUndecodable(deps, input, decoded, deps.clock.now());
+    }
+    const { key, source } = keyOf(decoded.message);
+    const run: Run = {
+      deps,
+      input,
+      m: decoded.message,
+      key,
+      keySource: source,
+      hash: payloadHash(decoded.parsed),
+      serverTime: deps.clock.now(),
+      deliveryCounted: false,
+      attemptsThisRun: [],
+    };
+    for (let round = 0; ; round++) {
+      try {
+        return await decideAndDeliver(run);
+      } catch (e) {
+        // Another copy of this message changed the row between our read and our write: decide again.
+        if (e instanceof LedgerConflictError && round < MAX_CONTENTION_ROUNDS) continue;
+        throw e;
+      }
+    }
+  };
+}
+
+/** Steps 2–3: what does the ledger already know about this key? */
+async function decideAndDeliver(run: Run): Promise<DeliveryReport> {
+  const { deps, m, key } = run;
+  const read = await ledgerCall(deps, () => deps.ledger.read(m.businessId, key), run.input.signal);
+  run.serverTime = read.serverTime;
+  let rec = read.value;
+  if (rec === undefined) {
+    const inserted = await ledgerCall(deps, () => deps.ledger.insert(newRecord(run)));
+    run.serverTime = inserted.serverTime;
+    run.deliveryCounted = true;
+    rec = inserted.value;
+  } else {
+    if (rec.payloadHash !== run.hash) return rejectConflict(run, rec);
+    switch (rec.state) {
+      case 'sent':
+      case 'failed':
+      case 'expired':
+      case 'unknown':
+        return duplicate(run, rec);
+      case 'sending': {
+        const leaseLeft = rec.lease ? Date.parse(rec.lease.until) - run.serverTime : 0;
+        // Another worker holds the lease and may be calling Graph right now: look again after it ends.
+        if (leaseLeft > 0) return defer(run, counted(run, rec), leaseLeft + 1_000, 'SendInProgress');
+        return leaseExpired(run, counted(run, rec));
+      }
+      case 'deferred': {
+        const due = rec.nextAttemptAt ? Date.parse(rec.nextAttemptAt) - run.serverTime : 0;
+        if (due > EARLY_TOLERANCE_MS) return requeueEarlyCopy(run, rec, due);
+        break;
+      }
+      case 'received':
+        break;
+    }
+    rec = counted(run, rec);
+  }
+  return prepareAndSend(run, rec);
+}
+
+/** An expired `sending` mark: the POST may have happened. Only `resend` sends again without evidence. */
+async function leaseExpired(run: Run, rec: MailRecord): Promise<DeliveryReport> {
+  const reason: FailureReason = {
+    code: FailureCode.UnknownOutcome,
+    detail: 'the send lease expired without a recorded answer (a crash or timeout during the Graph call)',
+  };
+  if (run.deps.settings.onUnknown === 'resend') {
+    emit(run, 'Mail.Unknown', rec, { code: reason.code, policy: 'resend' });
+    return prepareAndSend(run, { ...rec, state: 'received', lease: undefined });
+  }
+  return recordUnknown(run, rec, reason);
+}
+
+/** Steps 3–6: budgets and time windows, allow-list, template, attachments. */
+async function prepareAndSend(run: Run, rec: MailRecord): Promise<DeliveryReport> {
+  const { deps, m } = run;
+  const now = run.serverTime;
+  if (m.expiresAt !== undefined && Date.parse(m.expiresAt) <= now) return expire(run, rec);
+  if (m.notBefore !== undefined && Date.parse(m.notBefore) - now > EARLY_TOLERANCE_MS) {
+    return defer(run, rec, Date.parse(m.notBefore) - now, 'NotBefore');
+  }
+  if (rec.attempts >= deps.settings.maxAttempts || now - Date.parse(rec.firstSeen) > deps.settings.maxAgeMs) {
+    const reason: FailureReason = {
+      code: FailureCode.RetriesExhausted,
+      detail: `gave up after ${rec.attempts} Graph attempts over ${Math.round((now - Date.parse(rec.firstSeen)) / 60_000)} minutes (limits: HR_COURIER_MAX_ATTEMPTS=${deps.settings.maxAttempts}, HR_COURIER_MAX_AGE_HOURS=${deps.settings.maxAgeMs / 3_600_000})`,
+    };
+    if (rec.reason) reason.graphCode = rec.reason.graphCode ?? rec.reason.code;
+    return fail(run, rec, reason);
+  }
+  try {
+    if (!deps.settings.allowedSenders.has(m.sender.toLowerCase())) {
+      throw permanent(
+        FailureCode.PolicyDenied,
+        `sender ${m.sender.toLowerCase()} is not in HR_COURIER_ALLOWED_SENDERS; Graph was not called`,
+        { fieldPaths: ['sender'] },
+      );
+    }
+    const rendered = deps.templates.render({
+      template: m.template,
+      data: m.data,
+      ...(m.templateVersion === undefined ? {} : { version: m.templateVersion }),
+    });
+    rec = { ...rec, templateVersion: rendered.version };
+    const attachments = await resolveAttachments(m, deps.attachments);
+    const body = buildGraphMessage(m, rendered, attachments, run.key);
+    return await sendLoop(run, rec, body);
+  } catch (e) {
+    if (isPermanentDeliveryError(e)) return fail(run, rec, e.reason);
+    throw e;
+  }
+}
+
+/** Steps 7–10: the gate, the `sending` mark, the POST, and what its answer means. */
+async function sendLoop(
+  run: Run,
+  initial: MailRecord,
+  body: ReturnType<typeof buildGraphMessage>,
+): Promise<DeliveryReport> {
+  const { deps, m } = run;
+  const signal = run.input.signal;
+  let rec = initial;
+  let transientRetries = 0;
+  let authReplayed = false;
+  for (;;) {
+    const gate = await deps.gate.acquire({
+      sender: m.sender.toLowerCase(),
+      recipients: rec.recipientCount,
+      ...(signal ? { signal } : {}),
+    });
+    if (gate.kind === 'defer') return defer(run, rec, gate.delayMs, gate.reason);
+    let answer: GraphAnswer;
+    const startedAt = run.serverTime;
+    try {
+      deps.crashHook?.('before-mark');
+      // Step 8: immediately before the POST, an ETag-guarded mark. Exactly one copy wins it.
+      const attemptId = deps.ids.uuid();
+      rec = await save(run, {
+        ...rec,
+        state: 'sending',
+        lease: { attemptId, until: iso(run.serverTime + deps.settings.leaseMs) },
+        lastSeen: iso(run.serverTime),
+      });
+      deps.crashHook?.('after-mark');
+      answer = await deps.mailer.sendMail({
+        sender: m.sender,
+        message: body.message,
+        saveToSentItems: body.saveToSentItems,
+        clientRequestId: deps.ids.uuid(),
+        timeoutMs: deps.settings.sendTimeoutMs,
+      });
+    } finally {
+      await gate.release();
+    }
+    const c = classifyGraphAnswer(answer);
+    const attempt = attemptRecord(run, rec, answer, c, startedAt);
+    run.lastAttempt = attempt;
+    run.attemptsThisRun.push(attempt);
+    rec = {
+      ...rec,
+      attempts: attempt.n,
+      lastClientRequestId: attempt.clientRequestId,
+      lastRequestId: attempt.requestId,
+    };
+    switch (c.outcome) {
+      case 'sent':
+        return recordSent(run, rec, attempt);
+      case 'permanent':
+        return fail(run, rec, graphReason(c.code, answer), attempt);
+      case 'unknown':
+        if (deps.settings.onUnknown === 'resend') {
+          return defer(run, rec, transientPauseMs(0, deps), c.code, attempt, graphReason(c.code, answer));
+        }
+        return recordUnknown(run, rec, graphReason(c.code, answer), attempt);
+      case 'throttled': {
+        const untilMs =
+          (answer.kind === 'response' && answer.date ? Date.parse(answer.date) : run.serverTime) +
+          c.retryAfterMs;
+        const { started } = await deps.gate.pause({
+          sender: m.sender.toLowerCase(),
+          scope: c.scope,
+          untilMs,
+          cause: answer.kind === 'response' ? (answer.throttleReason ?? 'Throttled') : 'Throttled',
+        });
+        if (started) emit(run, 'Graph.Throttled', rec, { scope: c.scope, retryAfterMs: c.retryAfterMs });
+        return defer(run, rec, c.retryAfterMs, c.code, attempt, graphReason(c.code, answer));
+      }
+      case 'auth':
+        if (c.replay && !authReplayed) {
+          // The credential now hands out a different token: one replay is safe (a 401 means Graph did not act).
+          authReplayed = true;
+          rec = await save(run, { ...rec, state: 'received', lease: undefined }, [attempt]);
+          continue;
+        }
+        emit(run, 'Auth.Failed', rec, { code: c.code });
+        return defer(run, rec, deps.settings.authRetryDelayMs, c.code, attempt, graphReason(c.code, answer));
+      case 'transient':
+        if (transientRetries < deps.settings.transientRetries && !signal?.aborted) {
+          rec = await save(run, { ...rec, state: 'received', lease: undefined }, [attempt]);
+          await deps.clock.sleep(transientPauseMs(transientRetries, deps), signal);
+          transientRetries++;
+          if (!signal?.aborted) continue;
+        }
+        return defer(
+          run,
+          rec,
+          transientPauseMs(transientRetries, deps) * 4,
+          c.code,
+          attempt,
+          graphReason(c.code, answer),
+        );
+    }
+  }
+}
+
+function newRecord(run: Run) {
+  const { m } = run;
+  const now = iso(run.serverTime);
+  const rec = {
+    ...baseRecord(m.businessId, run.key, run.keySource, run.hash, now),
+    intent: m.intent,
+    template: m.template,
+    sender: m.sender.toLowerCase(),
+    recipientCount: m.to.length + m.cc.length + m.bcc.length,
+    recipientDomains: recipientDomains(m),
+    attachmentCount: m.attachments.length,
+  };
+  return {
+    ...rec,
+    ...(m.templateVersion === undefined ? {} : { templateVersion: m.templateVersion }),
+    ...(m.correlationId === undefined ? {} : { correlationId: m.correlationId }),
+    ...(m.notBefore === undefined ? {} : { notBefore: m.notBefore }),
+    ...(m.expiresAt === undefined ? {} : { expiresAt: m.expiresAt }),
+  };
+}
+
+/** Counts this processing of the message once, however many times the decision is retried. */
+function counted(run: Run, rec: MailRecord): MailRecord {
+  return run.deliveryCounted
+    ? rec
+    : { ...rec, deliveries: rec.deliveries + 1, lastSeen: iso(run.serverTime) };
+}
+
+function attemptRecord(
+  run: Run,
+  rec: MailRecord,
+  answer: GraphAnswer,
+  c: Classification,
+  startedAt: number,
+): AttemptRecord {
+  const a: AttemptRecord = {
+    businessId: rec.businessId,
+    key: rec.key,
+    n: rec.attempts + 1,
+    attemptId: rec.lease?.attemptId ?? run.deps.ids.uuid(),
+    clientRequestId: answer.clientRequestId,
+    outcome: c.outcome,
+    durationMs: answer.durationMs,
+    startedAt: iso(startedAt),
+  };
+  if (c.outcome !== 'sent') a.code = c.code;
+  if (answer.kind === 'response') {
+    a.status = answer.status;
+    if (answer.requestId !== undefined) a.requestId = answer.requestId;
+    if (answer.date !== undefined) a.date = answer.date;
+    if (answer.diagnostic !== undefined) a.diagnostic = answer.diagnostic;
+    if (answer.code !== undefined) a.graphCode = answer.code;
+    if (answer.retryAfter !== undefined) a.retryAfter = answer.retryAfter;
+  } else {
+    a.graphCode = answer.errorCode;
+  }
+  return a;
+}
+
+function graphReason(code: FailureCode, answer: GraphAnswer): FailureReason {
+  if (answer.kind === 'network') {
+    return {
+      code,
+      graphCode: answer.errorCode,
+      detail: `network failure ${answer.phase} (${answer.errorCode})`,
+    };
+  }
+  const reason: FailureReason = {
+    code,
+    status: answer.status,
+    detail: `Graph answered ${answer.status}${answer.code ? ` ${answer.code}` : ''}`,
+  };
+  if (answer.code !== undefined) reason.graphCode = answer.code;
+  return reason;
+}

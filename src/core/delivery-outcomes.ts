@@ -1,0 +1,277 @@
+import type { AttemptRecord, IndexEntry, MailRecord, NewMailRecord } from '../ports/ledger.js';
+import { INVALID_INPUT_PARTITION, LedgerConflictError } from '../ports/ledger.js';
+import { backoffMs } from './backoff.js';
+import { FailureCode } from './codes.js';
+import type { Decoded } from './decode.js';
+import {
+  emit,
+  iso,
+  ledgerCall,
+  report,
+  save,
+  saveOutcome,
+  type DeliverDeps,
+  type DeliveryReport,
+  type IncomingMessage,
+  type Run,
+} from './delivery-context.js';
+import type { FailureReason } from './errors.js';
+import { rawKey } from './idempotency.js';
+
+/** Queue visibility delays stop at 7 days; longer waits hop (the copy re-defers when it arrives early). */
+export const MAX_DEFER_SEC = 7 * 24 * 3600 - 60;
+
+/**
+ * Permanent failure: the original bytes go to the poison queue first, then the ledger records the
+ * reason (so a `failed` row always means "it is in poison"), then the message is acked.
+ */
+export async function fail(
+  run: Run,
+  rec: MailRecord,
+  reason: FailureReason,
+  attempt?: AttemptRecord,
+): Promise<DeliveryReport> {
+  await run.deps.poison.send(run.input.text);
+  const apply = (r: MailRecord): MailRecord => ({
+    ...r,
+    state: 'failed',
+    reason,
+    poisonedAt: iso(run.serverTime),
+    lastSeen: iso(run.serverTime),
+    lease: undefined,
+  });
+  const saved = await saveOutcome(run, apply(rec), attempt, apply);
+  emit(run, 'Mail.Failed', saved, failureDimensions(reason));
+  await indexOutcome(run, saved);
+  return report(run, saved, 'failed', reason.code);
+}
+
+/**
+ * Deferral: the original bytes re-enqueued unchanged with a visibility delay (jittered so a pause's end
+ * is no stampede; never-expiring), the ledger updated, the invocation completed.
+ */
+export async function defer(
+  run: Run,
+  rec: MailRecord,
+  delayMs: number,
+  why: string,
+  attempt?: AttemptRecord,
+  reason?: FailureReason,
+): Promise<DeliveryReport> {
+  const { deps } = run;
+  const jittered = delayMs + Math.min(60_000, delayMs * 0.2) * deps.random();
+  const delaySec = Math.min(MAX_DEFER_SEC, Math.max(1, Math.ceil(jittered / 1000)));
+  await deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
+  const apply = (r: MailRecord): MailRecord => ({
+    ...r,
+    state: 'deferred',
+    deferrals: r.deferrals + 1,
+    nextAttemptAt: iso(run.serverTime + delaySec * 1000),
+    lastSeen: iso(run.serverTime),
+    lease: undefined,
+    reason,
+  });
+  const saved = attempt ? await saveOutcome(run, apply(rec), attempt, apply) : await save(run, apply(rec));
+  emit(run, 'Mail.Deferred', saved, { why, delaySec, ...(reason ? failureDimensions(reason) : {}) });
+  const r = report(run, saved, 'deferred', reason?.code ?? why);
+  r.delaySec = delaySec;
+  return r;
+}
+
+/** A copy that arrived before its deferral was due (a hop, or a duplicate copy): wait again, no write. */
+export async function requeueEarlyCopy(run: Run, rec: MailRecord, dueInMs: number): Promise<DeliveryReport> {
+  const delaySec = Math.min(MAX_DEFER_SEC, Math.max(1, Math.ceil(dueInMs / 1000)));
+  await run.deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
+  emit(run, 'Mail.Deferred', rec, { why: 'NotYetDue', delaySec });
+  const r = report(run, rec, 'deferred', 'NotYetDue');
+  r.delaySec = delaySec;
+  return r;
+}
+
+/** The key is settled (sent, failed, expired or held unknown): acknowledge without doing anything again. */
+export function duplicate(run: Run, rec: MailRecord): DeliveryReport {
+  emit(run, 'Mail.Duplicate', rec);
+  return report(run, rec, 'duplicate', rec.reason?.code);
+}
+
+export async function expire(run: Run, rec: MailRecord): Promise<DeliveryReport> {
+  const saved = await save(run, {
+    ...rec,
+    state: 'expired',
+    lastSeen: iso(run.serverTime),
+    reason: {
+      code: FailureCode.Expired,
+      detail: 'expiresAt passed before the message could be sent; it was not sent',
+    },
+  });
+  emit(run, 'Mail.Expired', saved, { code: FailureCode.Expired });
+  await indexOutcome(run, saved);
+  return report(run, saved, 'expired', FailureCode.Expired);
+}
+
+/** Graph accepted the mail: the evidence event goes out first, then the ledger write is retried until it lands. */
+export async function recordSent(run: Run, rec: MailRecord, attempt: AttemptRecord): Promise<DeliveryReport> {
+  emit(run, 'Mail.Sent', { ...rec, state: 'sent' });
+  run.deps.crashHook?.('after-send');
+  const apply = (r: MailRecord): MailRecord => ({
+    ...r,
+    state: 'sent',
+    sentAt: attempt.date ? iso(Date.parse(attempt.date)) : iso(run.serverTime),
+    lastSeen: iso(run.serverTime),
+    lastClientRequestId: attempt.clientRequestId,
+    lastRequestId: attempt.requestId,
+    lease: undefined,
+    reason: undefined,
+  });
+  const saved = await saveOutcome(run, apply(rec), attempt, apply);
+  run.deps.crashHook?.('after-record');
+  await indexOutcome(run, saved);
+  return report(run, saved, 'sent');
+}
+
+/** The POST may or may not have happened: held, never re-sent blindly (ARCHITECTURE §4.3). */
+export async function recordUnknown(
+  run: Run,
+  rec: MailRecord,
+  reason: FailureReason,
+  attempt?: AttemptRecord,
+): Promise<DeliveryReport> {
+  const apply = (r: MailRecord): MailRecord => ({
+    ...r,
+    state: 'unknown',
+    reason,
+    lastSeen: iso(run.serverTime),
+    lease: undefined,
+  });
+  const saved = attempt ? await saveOutcome(run, apply(rec), attempt, apply) : await save(run, apply(rec));
+  emit(run, 'Mail.Unknown', saved, { ...failureDimensions(reason), policy: run.deps.settings.onUnknown });
+  await indexOutcome(run, saved);
+  return report(run, saved, 'unknown', reason.code);
+}
+
+/** The same key with a different payload: never acked as a duplicate, never sent. Filed beside the key. */
+export async function rejectConflict(run: Run, existing: MailRecord): Promise<DeliveryReport> {
+  // `!` never occurs in a key (given keys are [A-Za-z0-9._:-], derived ones hex), so this row is
+  // beside the original's and can collide with nothing.
+  const conflictKey = `${run.key}!c${run.hash.slice(0, 16)}`;
+  const reason: FailureReason = {
+    code: FailureCode.KeyConflict,
+    detail: `idempotency key was first used for a different message (payload ${existing.payloadHash.slice(0, 12)}…, this one ${run.hash.slice(0, 12)}…); this message was not sent`,
+  };
+  await run.deps.poison.send(run.input.text);
+  const now = iso(run.serverTime);
+  const rec = await insertOnce(run.deps, {
+    ...baseRecord(run.m.businessId, conflictKey, 'conflict', run.hash, now),
+    state: 'failed',
+    intent: run.m.intent,
+    template: run.m.template,
+    sender: run.m.sender.toLowerCase(),
+    reason,
+    poisonedAt: now,
+  });
+  emit(run, 'Mail.Failed', rec, { ...failureDimensions(reason), conflictKey });
+  return report(run, rec, 'failed', FailureCode.KeyConflict);
+}
+
+/** Input that never became a message (not JSON, wrong shape, too large): poison + a `raw-` ledger row. */
+export async function rejectUndecodable(
+  deps: DeliverDeps,
+  input: IncomingMessage,
+  decoded: Extract<Decoded, { ok: false }>,
+  serverTime: number,
+): Promise<DeliveryReport> {
+  await deps.poison.send(input.text);
+  const businessId = decoded.businessId ?? INVALID_INPUT_PARTITION;
+  const key = rawKey(input.text);
+  const now = iso(serverTime);
+  const rec = await insertOnce(deps, {
+    ...baseRecord(businessId, key, 'raw', key.slice(4), now),
+    state: 'failed',
+    reason: decoded.reason,
+    poisonedAt: now,
+  });
+  const props = { key, businessId, dequeueCount: input.dequeueCount, queueMessageId: input.id };
+  deps.telemetry.event('Mail.Failed', { ...props, ...failureDimensions(decoded.reason) });
+  deps.log.info('Mail.Failed', { ...props, code: decoded.reason.code });
+  return {
+    outcome: 'failed',
+    state: 'failed',
+    businessId,
+    key,
+    code: decoded.reason.code,
+    attempts: rec.attempts,
+  };
+}
+
+export function baseRecord(
+  businessId: string,
+  key: string,
+  keySource: NewMailRecord['keySource'],
+  payloadHash: string,
+  now: string,
+): NewMailRecord {
+  return {
+    businessId,
+    key,
+    keySource,
+    payloadHash,
+    state: 'received',
+    recipientCount: 0,
+    recipientDomains: [],
+    attachmentCount: 0,
+    deliveries: 1,
+    attempts: 0,
+    deferrals: 0,
+    firstSeen: now,
+    lastSeen: now,
+  };
+}
+
+/** Inserts a record that, once written, never changes; a second copy of the same input finds it there. */
+async function insertOnce(deps: DeliverDeps, rec: NewMailRecord): Promise<MailRecord> {
+  try {
+    return (await ledgerCall(deps, () => deps.ledger.insert(rec))).value;
+  } catch (e) {
+    if (!(e instanceof LedgerConflictError)) throw e;
+    const existing = await ledgerCall(deps, () => deps.ledger.read(rec.businessId, rec.key));
+    if (!existing.value) throw e;
+    return existing.value;
+  }
+}
+
+export function failureDimensions(reason: FailureReason) {
+  return {
+    code: reason.code,
+    graphCode: reason.graphCode,
+    status: reason.status,
+    fieldPaths: reason.fieldPaths?.join(','),
+  };
+}
+
+/** Look-up rows for `trace --key/--client-request-id/--request-id`: best effort, rebuildable from the partition. */
+async function indexOutcome(run: Run, rec: MailRecord): Promise<void> {
+  const entries: IndexEntry[] = [{ kind: 'key', id: rec.key, businessId: rec.businessId, key: rec.key }];
+  for (const a of run.attemptsThisRun) {
+    entries.push({
+      kind: 'client-request-id',
+      id: a.clientRequestId,
+      businessId: rec.businessId,
+      key: rec.key,
+    });
+    if (a.requestId)
+      entries.push({ kind: 'request-id', id: a.requestId, businessId: rec.businessId, key: rec.key });
+  }
+  try {
+    await run.deps.ledger.index(entries);
+  } catch (e) {
+    run.deps.log.warn('ledger index write failed; trace by businessId still works', {
+      key: rec.key,
+      error: e instanceof Error ? e.name : 'unknown',
+    });
+  }
+}
+
+/** Transient-failure pause inside the invocation: 2/4/8 s with jitter. */
+export function transientPauseMs(retry: number, deps: DeliverDeps): number {
+  return backoffMs(retry, 2_000, 8_000, deps.random);
+}
