@@ -1,3 +1,5 @@
+import type { Clock, Ids } from '../ports/clock.js';
+
 /**
  * The Graph simulator's public surface (ARCHITECTURE §7). The simulator is a dev and test tool
  * shipped with hr-courier: the real Graph client and the real @azure/identity credential talk to it
@@ -22,10 +24,26 @@ export interface SimulatorOptions {
   allowedSenders?: string[];
   /** The secret the MI endpoint expects in `X-IDENTITY-HEADER`. Default: a random one. */
   identityHeader?: string;
-  /** Milliseconds before an accepted mail shows up in `/users/{id}/messages` look-ups. */
+  /**
+   * Milliseconds after acceptance before a mail shows up in `/users/{id}/messages` look-ups (as a
+   * draft on its way out). Default 0.
+   */
   transportDelayMs?: number;
+  /**
+   * Further milliseconds before transport has moved it to Sent Items, where
+   * `/mailFolders/sentitems/messages` finds it. Default 0.
+   */
+  sentItemsDelayMs?: number;
   /** Added latency per Graph request, ms. */
   latencyMs?: number;
+  /** Lifetime of the access tokens the MI endpoint issues, seconds. Default 86400 (like Entra's MI tokens). */
+  tokenLifetimeSec?: number;
+  /** Recipients (to + cc + bcc) allowed on one message; Exchange's default is 500 (tenants can set 1–1000). */
+  maxRecipients?: number;
+  /** Time source for `Date` headers, token lifetimes and transport delays. Default: the system clock. */
+  clock?: Clock;
+  /** Request ids and message ids. Default: crypto.randomUUID. */
+  ids?: Ids;
 }
 
 export interface SimulatorStats {
@@ -37,7 +55,10 @@ export interface SimulatorStats {
   sendsByKey: Record<string, number>;
   /** Token requests served by the managed-identity endpoint. */
   tokensIssued: number;
+  /** The most Graph requests (sendMail and look-ups) that were being processed at the same time. */
   maxInFlight: number;
+  /** Extended-property look-ups served (`GET …/messages`). */
+  lookups: number;
 }
 
 export interface AcceptedMail {
@@ -50,6 +71,9 @@ export interface AcceptedMail {
   /** Path of the rendered .html file in the outbox. */
   htmlPath: string;
   acceptedAt: string;
+  /** to + cc + bcc. */
+  recipientCount: number;
+  saveToSentItems: boolean;
 }
 
 export interface SimulatorHandle {
@@ -63,6 +87,10 @@ export interface SimulatorHandle {
   outboxDir: string;
   stats(): SimulatorStats;
   accepted(): AcceptedMail[];
+  /** Forgets accepted mail, counters and the mailboxes' messages (the outbox files stay). Tokens stay valid. */
+  reset(): void;
+  /** Invalidates every token issued so far (Graph then answers 401); returns how many. */
+  revokeTokens(): number;
   /** The environment a worker process needs to talk to this simulator. */
   env(): Record<string, string>;
   close(): Promise<void>;

@@ -1,0 +1,139 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Clock, Ids } from '../ports/clock.js';
+import { ensureCertificate } from './cert.js';
+import { graphSteps } from './graph-app.js';
+import { MAX_REQUEST_BYTES } from './graph-steps.js';
+import { IDENTITY_PATH, identityEndpointStep } from './identity-endpoint.js';
+import { startListener } from './listener.js';
+import { createMailStore } from './mail-store.js';
+import { compose } from './pipeline.js';
+import { createCounters } from './stats.js';
+import { createTokenStore } from './token-store.js';
+import type { SimulatorHandle, SimulatorOptions, SimulatorStats } from './types.js';
+
+export type { AcceptedMail, SimulatorHandle, SimulatorOptions, SimulatorStats } from './types.js';
+export { ensureCertificate } from './cert.js';
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          done();
+        },
+        { once: true },
+      );
+    }),
+};
+
+const randomIds: Ids = { uuid: () => randomUUID() };
+
+/**
+ * Starts the Graph simulator (ARCHITECTURE §7): Graph's sendMail and message look-ups over HTTPS
+ * on 127.0.0.1, and an App Service style managed-identity endpoint over HTTP, both on loopback only.
+ * The certificate comes from `certDir` (generated when missing); whoever talks to the simulator
+ * must have been started with NODE_EXTRA_CA_CERTS pointing at it (see `env()`).
+ */
+export async function startSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const now = () => clock.now();
+  const onError = (e: unknown) => {
+    console.error(
+      `graph simulator: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
+  };
+  const cert = await ensureCertificate(options.certDir);
+  const outboxDir = resolve(options.outboxDir);
+  const mailboxes = new Set(options.mailboxes.map((m) => m.toLowerCase()));
+  const allowedSenders = new Set((options.allowedSenders ?? options.mailboxes).map((m) => m.toLowerCase()));
+  const identityHeader = options.identityHeader ?? randomBytes(24).toString('base64url');
+  const transportDelayMs = options.transportDelayMs ?? 0;
+  const sentItemsDelayMs = options.sentItemsDelayMs ?? 0;
+
+  const tokens = createTokenStore({ lifetimeMs: (options.tokenLifetimeSec ?? 86_400) * 1000 });
+  const store = createMailStore({ transportDelayMs, sentItemsDelayMs });
+  const counters = createCounters();
+  const stats = (): SimulatorStats => ({
+    accepted: store.accepted().length,
+    rejectedByStatus: { ...counters.rejectedByStatus },
+    sendsByKey: store.sendsByKey(),
+    tokensIssued: tokens.issued,
+    maxInFlight: counters.maxInFlight,
+    lookups: counters.lookups,
+  });
+  const reset = () => {
+    store.reset();
+    counters.reset();
+    tokens.resetCount();
+  };
+  const revokeTokens = () => tokens.revokeAll();
+
+  const graph = await startListener({
+    tls: { cert: cert.cert, key: cert.key },
+    port: options.port ?? 0,
+    maxBodyBytes: MAX_REQUEST_BYTES,
+    handle: compose(
+      graphSteps({
+        clock,
+        ids,
+        tokens,
+        store,
+        counters,
+        admin: { stats, accepted: () => store.accepted(), reset, revokeTokens },
+        mailboxes,
+        allowedSenders,
+        outboxDir,
+        maxRecipients: options.maxRecipients ?? 500,
+        latencyMs: options.latencyMs ?? 0,
+        transportDelayMs,
+        sentItemsDelayMs,
+        onError,
+      }),
+    ),
+    now,
+    ids,
+    onError,
+  });
+  const identity = await startListener({
+    port: options.identityPort ?? 0,
+    // Token requests are GETs; nothing legitimate sends a body.
+    maxBodyBytes: 64 * 1024,
+    handle: compose([identityEndpointStep({ tokens, identityHeader, systemClientId: ids.uuid(), now, ids })]),
+    now,
+    ids,
+    onError,
+  }).catch(async (e: unknown) => {
+    await graph.close();
+    throw e;
+  });
+
+  const baseUrl = `https://127.0.0.1:${graph.port}`;
+  const identityEndpoint = `http://127.0.0.1:${identity.port}${IDENTITY_PATH}`;
+  return {
+    baseUrl,
+    identityEndpoint,
+    identityHeader,
+    caCertPath: cert.certPath,
+    outboxDir,
+    stats,
+    accepted: () => store.accepted(),
+    reset,
+    revokeTokens,
+    env: () => ({
+      GRAPH_BASE_URL: baseUrl,
+      IDENTITY_ENDPOINT: identityEndpoint,
+      IDENTITY_HEADER: identityHeader,
+      NODE_EXTRA_CA_CERTS: cert.certPath,
+      HR_COURIER_DEV_MODE: '1',
+    }),
+    close: async () => {
+      await Promise.all([graph.close(), identity.close()]);
+    },
+  };
+}
