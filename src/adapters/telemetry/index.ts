@@ -1,0 +1,10 @@
+export { createAppInsightsTelemetry, type AppInsightsTelemetryOptions } from './app-insights-telemetry.js';
+export { composeTelemetry } from './compose-telemetry.js';
+export { createConsoleLogger, type ConsoleLoggerOptions } from './console-logger.js';
+export { createTelemetry, type TelemetrySettings } from './create-telemetry.js';
+export { createJsonlTelemetry, type JsonlTelemetryOptions } from './jsonl-telemetry.js';
+export { createNoopTelemetry } from './noop-telemetry.js';
+export type { CollectedSpan } from './scrub-span-processor.js';
+export { createUrlScrubber, type UrlScrubber, type UrlScrubberOptions } from './scrub-url.js';
+export { composeLoggers, createTelemetryLogger } from './telemetry-logger.js';
+export type { LogLevel, RecordProperties, TelemetryRecord, TelemetrySink } from './telemetry-sink.js';
