@@ -55,7 +55,10 @@ export async function ensureCertificate(dir: string): Promise<CertificateFiles> 
 
 async function generateCertificate(): Promise<{ cert: string; key: string }> {
   const notBeforeDate = new Date(Date.now() - 60_000);
-  const result = await generate([{ name: 'commonName', value: 'hr-courier Graph simulator' }], {
+  // A subject unique to this certificate: when several of these sit in one NODE_EXTRA_CA_CERTS bundle
+  // (dev's own plus a test's), OpenSSL looks trust anchors up by subject and would try the wrong one.
+  const commonName = `hr-courier Graph simulator ${randomUUID().slice(0, 8)}`;
+  const result = await generate([{ name: 'commonName', value: commonName }], {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate,

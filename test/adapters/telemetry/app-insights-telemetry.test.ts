@@ -6,7 +6,7 @@ import type { TelemetryRecord } from '../../../src/adapters/telemetry/telemetry-
 import { startAzurite, type AzuriteHandle } from '../../../src/dev/azurite.js';
 import { ensureCertificate } from '../../../src/sim/cert.js';
 import { findPii } from '../../support/pii.js';
-import { startIngestionServer, type Envelope, type IngestionServer } from './support/ingestion-server.js';
+import { startIngestionServer, type Envelope, type IngestionServer } from '../../support/ingestion-server.js';
 import { runTypeScript, type RunResult } from './support/run-typescript.js';
 
 // The real SDK and its real exporter, against a local ingestion endpoint over HTTPS, in a process of

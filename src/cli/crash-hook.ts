@@ -1,0 +1,22 @@
+import type { CrashPoint } from '../core/delivery-context.js';
+
+const POINTS: readonly CrashPoint[] = ['before-mark', 'after-mark', 'after-send', 'after-record'];
+
+/**
+ * Dev-mode crash hooks (ARCHITECTURE §8): `HR_COURIER_CRASH_AT=<point>` kills the process with SIGKILL
+ * when a delivery reaches that point, so tests can prove what a crash there leaves behind. Ignored
+ * unless HR_COURIER_DEV_MODE is on (which is itself refused in Azure).
+ */
+export function crashHookFromEnv(
+  env: Record<string, string | undefined>,
+  devMode: boolean,
+): ((point: CrashPoint) => void) | undefined {
+  const at = env.HR_COURIER_CRASH_AT;
+  if (!devMode || at === undefined || at === '') return undefined;
+  if (!(POINTS as readonly string[]).includes(at)) {
+    throw new Error(`HR_COURIER_CRASH_AT: must be one of ${POINTS.join(', ')}`);
+  }
+  return (point) => {
+    if (point === at) process.kill(process.pid, 'SIGKILL');
+  };
+}

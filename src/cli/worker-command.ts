@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { createQueueConsumer } from '../adapters/queues/queue-consumer.js';
+import { createQueueWriter } from '../adapters/queues/queue-writer.js';
+import { createQueueClient } from '../adapters/storage/clients.js';
+import { systemClock } from '../adapters/system/system-clock.js';
+import { createConsoleLogger } from '../adapters/telemetry/console-logger.js';
+import { loadSettings } from '../config/settings.js';
+import type { DeliveryReport } from '../core/delivery-context.js';
+import { composeRuntime } from '../runtime/compose.js';
+import { readHostQueueSettings } from '../worker/host-settings.js';
+import { createWorker } from '../worker/worker.js';
+import type { WorkerSummary } from '../worker/worker-types.js';
+import { cliEnvironment, packageRoot } from './environment.js';
+import { shutdownSignal, type Io } from './io.js';
+import { crashHookFromEnv } from './crash-hook.js';
+
+export interface WorkerOptions {
+  drain: boolean;
+  maxWait?: number;
+  hostJson?: string;
+  json: boolean;
+}
+
+/** Human line for one delivered message (ids only; nothing personal). */
+export function reportLine(r: DeliveryReport): string {
+  const parts = [r.outcome.padEnd(9), r.key, `state=${r.state}`, `attempts=${r.attempts}`];
+  if (r.code) parts.push(`code=${r.code}`);
+  if (r.requestId) parts.push(`request-id=${r.requestId}`);
+  if (r.delaySec !== undefined) parts.push(`retry-in=${r.delaySec}s`);
+  return parts.join('  ');
+}
+
+/**
+ * `hr-courier worker`: the Function's handler, fed by a local poller that honours host.json's queue
+ * settings. One line per message on stdout (JSON lines with --json); logs on stderr.
+ */
+export async function runWorker(options: WorkerOptions, io: Io): Promise<number> {
+  const env = cliEnvironment();
+  const settings = loadSettings(env);
+  const hostSettings = await readHostQueueSettings(options.hostJson ?? join(packageRoot(), 'host.json'));
+  const log = createConsoleLogger({ json: options.json, minLevel: 'warn' });
+  const crashHook = crashHookFromEnv(env, settings.devMode);
+  const runtime = await composeRuntime(settings, { log, ...(crashHook ? { crashHook } : {}) });
+  const consumer = createQueueConsumer(createQueueClient(settings.storage, settings.queueName));
+  const poison = createQueueWriter(createQueueClient(settings.storage, settings.poisonQueueName));
+  const stop = shutdownSignal((name) => {
+    io.err(`${name}: finishing in-flight messages, returning the rest to the queue…`);
+  });
+  const worker = createWorker({
+    consumer,
+    poison,
+    settings: hostSettings,
+    clock: systemClock,
+    log,
+    handler: async (message, signal) => {
+      const report = await runtime.deliver({
+        text: message.text,
+        id: message.id,
+        dequeueCount: message.dequeueCount,
+        signal,
+      });
+      io.out(options.json ? JSON.stringify({ type: 'delivery', ...report }) : reportLine(report));
+    },
+  });
+  if (!options.json) {
+    io.err(
+      `worker: queue ${settings.queueName} (batch ${hostSettings.batchSize}+${hostSettings.newBatchThreshold}, ` +
+        `poison after ${hostSettings.maxDequeueCount} tries)${options.drain ? ', exits when the queue is empty' : ', Ctrl+C to stop'}`,
+    );
+  }
+  let summary: WorkerSummary;
+  try {
+    summary = await worker.run({
+      drain: options.drain,
+      signal: stop.signal,
+      ...(options.maxWait === undefined ? {} : { maxWaitMs: options.maxWait * 1000 }),
+    });
+  } finally {
+    stop.dispose();
+    await runtime.close();
+  }
+  if (options.json) io.out(JSON.stringify({ type: 'summary', ...summary }));
+  else {
+    io.err(
+      `worker stopped (${summary.stoppedBy}): ${summary.succeeded} handled, ${summary.failed} failed attempts, ` +
+        `${summary.poisoned} poisoned, ${summary.released} returned to the queue` +
+        (summary.remaining ? `, ${summary.remaining} still queued` : ''),
+    );
+  }
+  return summary.stoppedBy === 'maxWait' ? 1 : 0;
+}
+
+export function registerWorkerCommand(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('worker')
+    .description(
+      'Deliver mail from the queue with the same handler as the Function, polling like the Functions host ' +
+        '(host.json batchSize, newBatchThreshold, visibilityTimeout, maxDequeueCount → <queue>-poison).',
+    )
+    .option(
+      '--drain',
+      'exit once the queue is empty (deferred, invisible messages included) and nothing is in flight',
+    )
+    .option('--max-wait <seconds>', 'with --drain: give up after this long (exit code 1)', Number)
+    .option('--host-json <file>', 'host.json to read queue settings from (default: the one shipped)')
+    .option('--json', 'one JSON object per line on stdout: each delivery, then a summary')
+    .addHelpText(
+      'after',
+      '\nSettings come from the environment and ./local.settings.json (Values); see the README.\n' +
+        'SIGINT/SIGTERM: stops fetching, lets in-flight messages finish, returns unstarted ones to the queue.',
+    )
+    .action(async (opts: { drain?: boolean; maxWait?: number; hostJson?: string; json?: boolean }) => {
+      setExit(
+        await runWorker(
+          {
+            drain: opts.drain === true,
+            json: opts.json === true,
+            ...(opts.maxWait === undefined ? {} : { maxWait: opts.maxWait }),
+            ...(opts.hostJson === undefined ? {} : { hostJson: opts.hostJson }),
+          },
+          io,
+        ),
+      );
+    });
+}
