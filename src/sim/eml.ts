@@ -1,4 +1,14 @@
-import { escapeHtml, htmlToText } from './html-to-text.js';
+// The same HTML → text conversion the template catalog uses for its plain-text alternative.
+import { htmlToText } from '../adapters/templates/html-to-text.js';
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
 import type { MailAddress, MailAttachment, ParsedMail } from './mail-model.js';
 
 const CRLF = '\r\n';

@@ -58,6 +58,7 @@ export function createHarness(
     items: telemetry.items,
     deliver: (text: string, extra: Partial<IncomingMessage> = {}) =>
       deliver({ text, dequeueCount: 1, ...extra }),
+    deliverWith: deliver,
     /** The state row for a key, via the ledger's own read. */
     state: async (businessId: string, key: string) => (await ledger.read(businessId, key)).value,
     attempts: () => ledger.snapshot().attempts,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keyOf, payloadHash } from '../../src/core/idempotency.js';
 import { messageSchemaV1 } from '../../src/core/contract.js';
 import { INVALID_INPUT_PARTITION } from '../../src/ports/ledger.js';
+import { minimalRecord } from '../contracts/ledger.js';
 import { asText, validMessage } from '../support/messages.js';
 import { createHarness } from './deliver-harness.js';
 
@@ -387,19 +388,13 @@ describe('privacy', () => {
 
 function baseSending(now: number) {
   const iso = new Date(now).toISOString();
-  return {
+  return minimalRecord({
     businessId: BID,
     key: KEY,
-    keySource: 'given' as const,
-    state: 'sending' as const,
+    keySource: 'given',
+    state: 'sending',
     payloadHash: payloadHash(JSON.parse(text)),
-    recipientCount: 1,
-    recipientDomains: ['example.org'],
-    attachmentCount: 0,
-    deliveries: 1,
-    attempts: 0,
-    deferrals: 0,
     firstSeen: iso,
     lastSeen: iso,
-  };
+  });
 }

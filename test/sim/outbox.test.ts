@@ -102,7 +102,7 @@ describe('the simulator’s outbox', () => {
     expect(alternative.contentType).toBe('multipart/alternative');
     const [text, htmlPart] = [part(alternative, 0), part(alternative, 1)];
     expect(text.contentType).toBe('text/plain');
-    expect(text.text).toBe('Welcome Zoë\n\nStart on 4 January.\nSee your portal (https://hr.contoso.com/x).');
+    expect(text.text).toBe('Welcome Zoë\n\nStart on 4 January.\nSee your portal <https://hr.contoso.com/x>.');
     expect(htmlPart.contentType).toBe('text/html');
     expect(htmlPart.text).toContain('<h1>Welcome Zoë</h1>');
 
