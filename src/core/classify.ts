@@ -25,6 +25,10 @@ export const RETRY_AFTER_DEFAULT_MS = 30_000;
 
 export function classifyGraphAnswer(answer: GraphAnswer): Classification {
   if (answer.kind === 'network') {
+    // No token: the request never left, and retrying each message cannot fix the identity.
+    if (answer.errorCode === 'TokenAcquisition') {
+      return { outcome: 'auth', code: FailureCode.AcquireTokenFailed, replay: false };
+    }
     // Only a failure that provably happened before the body left is safe to retry.
     return answer.phase === 'before-send'
       ? { outcome: 'transient', code: FailureCode.Transient }

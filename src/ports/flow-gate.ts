@@ -5,6 +5,9 @@
 export type GateDecision =
   { kind: 'granted'; release: () => Promise<void> } | { kind: 'defer'; delayMs: number; reason: string };
 
+/** What a Graph call's answer means for the breakers. */
+export type GateOutcome = 'sent' | 'policy-denied' | 'auth-failed' | 'other';
+
 export interface FlowGate {
   acquire(request: { sender: string; recipients: number; signal?: AbortSignal }): Promise<GateDecision>;
   /**
@@ -18,4 +21,14 @@ export interface FlowGate {
     untilMs: number;
     cause: string;
   }): Promise<{ started: boolean }>;
+  /**
+   * The answer of a call made under a permit, for the breakers: `auth-failed` opens the app-wide auth
+   * breaker (work is held, not burned, until a probe gets through); `policy-denied` opens that
+   * mailbox's breaker (Exchange RBAC changes take 30 min – 2 h; one message is let through every few
+   * minutes as a probe); `sent` closes both. `tripped` / `recovered` say when to alert, once.
+   */
+  record(request: {
+    sender: string;
+    outcome: GateOutcome;
+  }): Promise<{ tripped: boolean; recovered: boolean }>;
 }

@@ -92,9 +92,17 @@ describe('classifying Graph answers (ARCHITECTURE §2)', () => {
       outcome: 'transient',
       code: 'Transient',
     });
-    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'CERT_HAS_EXPIRED', 'TokenAcquisition']) {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'CERT_HAS_EXPIRED']) {
       expect(classifyGraphAnswer(network('before-send', code)).outcome).toBe('transient');
     }
+  });
+
+  it('a token that cannot be acquired is AcquireTokenFailed (the auth breaker), not a transient retry', () => {
+    expect(classifyGraphAnswer(network('before-send', 'TokenAcquisition'))).toEqual({
+      outcome: 'auth',
+      code: 'AcquireTokenFailed',
+      replay: false,
+    });
   });
 
   it.each([500, 502, 504])('%i is unknown: the mail may have gone out', (status) => {
