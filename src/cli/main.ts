@@ -4,6 +4,7 @@ import { registerDevCommand } from './dev-command.js';
 import { registerEnqueueCommand } from './enqueue-command.js';
 import { processIo, UsageError, type Io } from './io.js';
 import { registerRenderCommand } from './render-command.js';
+import { registerResolveCommand } from './resolve-command.js';
 import { registerSchemaCommand } from './schema-command.js';
 import { registerSimCommand } from './sim-command.js';
 import { registerTraceCommand } from './trace-command.js';
@@ -38,6 +39,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   registerWorkerCommand(program, io, setExit);
   registerEnqueueCommand(program, io, setExit);
   registerTraceCommand(program, io, setExit);
+  registerResolveCommand(program, io, setExit);
   registerRenderCommand(program, io, setExit);
   registerSimCommand(program, io);
   registerSchemaCommand(program, io, setExit);

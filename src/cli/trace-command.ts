@@ -50,6 +50,19 @@ function printStory(story: TraceStory, io: Io): void {
       `  seen        first ${r.firstSeen}, last ${r.lastSeen}; ${r.deliveries} deliveries, ${r.deferrals} deferrals`,
     );
     if (r.poisonedAt) io.out(`  poisoned    ${r.poisonedAt} (original bytes in the poison queue)`);
+    if (r.unknownSince)
+      io.out(`  unknown     since ${r.unknownSince}; ${r.verifications} look-ups in the sender's mailbox`);
+    if (r.heldAt && r.state === 'unknown') {
+      io.out(
+        `  held        ${r.heldAt} (original bytes in the held queue: hr-courier resolve ${r.key} --sent|--resend)`,
+      );
+    }
+    if (r.resolution) {
+      io.out(
+        `  resolved    ${r.resolution.decision} by ${r.resolution.by} at ${r.resolution.at}: ${r.resolution.reason}`,
+      );
+    }
+    if (r.lastError) io.out(`  last error  ${r.lastError} (the invocation failed and was retried)`);
     if (r.nextAttemptAt && r.state === 'deferred') io.out(`  next try    ${r.nextAttemptAt}`);
     if (r.correlationId) io.out(`  correlation ${r.correlationId}`);
     if (r.attemptRows.length > 0) {

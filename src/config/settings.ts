@@ -33,6 +33,10 @@ export interface Settings {
   leaseMs: number;
   maxAttempts: number;
   maxAgeMs: number;
+  verifyGraceMs: number;
+  /** Dev mode only: divides hr-courier's own waits, so tests and the benchmark run in seconds. */
+  timeScale: number;
+  heldQueueName: string;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +117,9 @@ export function loadSettings(env: Env): Settings {
     leaseMs: sendTimeoutMs + LEASE_SKEW_MARGIN_MS,
     maxAttempts: int(env, 'HR_COURIER_MAX_ATTEMPTS', 12, 1, 100),
     maxAgeMs: int(env, 'HR_COURIER_MAX_AGE_HOURS', 72, 1, 24 * 90) * 3_600_000,
+    verifyGraceMs: int(env, 'HR_COURIER_VERIFY_GRACE_MINUTES', 120, 1, 7 * 24 * 60) * 60_000,
+    timeScale: timeScale(env, devMode),
+    heldQueueName: `${queueName}-held`,
   };
   const telemetryFile = nonEmpty(env.HR_COURIER_TELEMETRY_FILE);
   if (telemetryFile !== undefined) settings.telemetryFile = telemetryFile;
@@ -178,6 +185,12 @@ function senders(env: Env): string[] {
     }
   });
   return [...new Set(list)];
+}
+
+function timeScale(env: Env, devMode: boolean): number {
+  if (nonEmpty(env.HR_COURIER_TIME_SCALE) === undefined) return 1;
+  if (!devMode) throw new ConfigError('HR_COURIER_TIME_SCALE', 'is only allowed with HR_COURIER_DEV_MODE=1');
+  return int(env, 'HR_COURIER_TIME_SCALE', 1, 1, 3600);
 }
 
 function onUnknown(env: Env): OnUnknownPolicy {

@@ -1,4 +1,10 @@
-import { LedgerConflictError, type AttemptRecord, type MailRecord } from '../ports/ledger.js';
+import {
+  LedgerConflictError,
+  LedgerUnavailableError,
+  type AttemptRecord,
+  type MailRecord,
+} from '../ports/ledger.js';
+import type { GateOutcome } from '../ports/flow-gate.js';
 import type { GraphAnswer } from '../ports/graph.js';
 import { resolveAttachments } from './attachments.js';
 import { classifyGraphAnswer, type Classification } from './classify.js';
@@ -21,15 +27,15 @@ import {
   expire,
   fail,
   recordSent,
-  recordUnknown,
   rejectConflict,
   rejectUndecodable,
-  requeueEarlyCopy,
   transientPauseMs,
+  waitAgain,
 } from './delivery-outcomes.js';
 import { isPermanentDeliveryError, permanent, type FailureReason } from './errors.js';
 import { buildGraphMessage } from './graph-message.js';
 import { keyOf, payloadHash, recipientDomains } from './idempotency.js';
+import { isVerifyPolicy, settleUnknown, verifyUnknown } from './unknown-outcome.js';
 
 /** A copy may arrive this much before its due time (queue and table clocks differ slightly). */
 const EARLY_TOLERANCE_MS = 5_000;
@@ -66,10 +72,37 @@ export function createDeliver(deps: DeliverDeps): Deliver {
       } catch (e) {
         // Another copy of this message changed the row between our read and our write: decide again.
         if (e instanceof LedgerConflictError && round < MAX_CONTENTION_ROUNDS) continue;
+        await noteFailure(run, e);
         throw e;
       }
     }
   };
+}
+
+/**
+ * The invocation is about to fail and the host will retry (and poison after maxDequeueCount): leave
+ * the error's name on the key's row, best effort, so even a host-poisoned message is explainable.
+ */
+async function noteFailure(run: Run, e: unknown): Promise<void> {
+  if (e instanceof LedgerUnavailableError) return; // nothing can be written now anyway
+  const name = e instanceof Error ? e.name : typeof e;
+  const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? `:${e.code}` : '';
+  try {
+    const { value } = await run.deps.ledger.read(run.m.businessId, run.key);
+    if (value)
+      await run.deps.ledger.update({
+        ...value,
+        lastError: `${name}${code}`.slice(0, 200),
+        lastSeen: iso(run.serverTime),
+      });
+  } catch {
+    // Best effort only: the original error is what the host must see.
+  }
+  run.deps.log.error('delivery failed; the host will retry', {
+    key: run.key,
+    businessId: run.m.businessId,
+    error: name,
+  });
 }
 
 /** Steps 2–3: what does the ledger already know about this key? */
@@ -89,7 +122,12 @@ async function decideAndDeliver(run: Run): Promise<DeliveryReport> {
       case 'sent':
       case 'failed':
       case 'expired':
+        return duplicate(run, rec);
       case 'unknown':
+        // A verification copy (or a redelivery) of an outcome still being looked for.
+        if (isVerifyPolicy(run.deps.settings.onUnknown) && rec.heldAt === undefined) {
+          return verifyUnknown(run, counted(run, rec), prepareAndSend);
+        }
         return duplicate(run, rec);
       case 'sending': {
         const leaseLeft = rec.lease ? Date.parse(rec.lease.until) - run.serverTime : 0;
@@ -99,7 +137,7 @@ async function decideAndDeliver(run: Run): Promise<DeliveryReport> {
       }
       case 'deferred': {
         const due = rec.nextAttemptAt ? Date.parse(rec.nextAttemptAt) - run.serverTime : 0;
-        if (due > EARLY_TOLERANCE_MS) return requeueEarlyCopy(run, rec, due);
+        if (due > EARLY_TOLERANCE_MS) return waitAgain(run, rec, due, 'NotYetDue');
         break;
       }
       case 'received':
@@ -110,17 +148,18 @@ async function decideAndDeliver(run: Run): Promise<DeliveryReport> {
   return prepareAndSend(run, rec);
 }
 
-/** An expired `sending` mark: the POST may have happened. Only `resend` sends again without evidence. */
+/** An expired `sending` mark: the POST may have happened (a crash or a hang during the Graph call). */
 async function leaseExpired(run: Run, rec: MailRecord): Promise<DeliveryReport> {
   const reason: FailureReason = {
     code: FailureCode.UnknownOutcome,
     detail: 'the send lease expired without a recorded answer (a crash or timeout during the Graph call)',
   };
+  if (rec.lease) reason.attemptIds = [rec.lease.attemptId];
   if (run.deps.settings.onUnknown === 'resend') {
     emit(run, 'Mail.Unknown', rec, { code: reason.code, policy: 'resend' });
     return prepareAndSend(run, { ...rec, state: 'received', lease: undefined });
   }
-  return recordUnknown(run, rec, reason);
+  return settleUnknown(run, rec, reason);
 }
 
 /** Steps 3–6: budgets and time windows, allow-list, template, attachments. */
@@ -131,15 +170,23 @@ async function prepareAndSend(run: Run, rec: MailRecord): Promise<DeliveryReport
   if (m.notBefore !== undefined && Date.parse(m.notBefore) - now > EARLY_TOLERANCE_MS) {
     return defer(run, rec, Date.parse(m.notBefore) - now, 'NotBefore');
   }
-  if (rec.attempts >= deps.settings.maxAttempts || now - Date.parse(rec.firstSeen) > deps.settings.maxAgeMs) {
+  const sends = rec.attempts - rec.verifications;
+  if (sends >= deps.settings.maxAttempts || now - Date.parse(rec.firstSeen) > deps.settings.maxAgeMs) {
     const reason: FailureReason = {
       code: FailureCode.RetriesExhausted,
-      detail: `gave up after ${rec.attempts} Graph attempts over ${Math.round((now - Date.parse(rec.firstSeen)) / 60_000)} minutes (limits: HR_COURIER_MAX_ATTEMPTS=${deps.settings.maxAttempts}, HR_COURIER_MAX_AGE_HOURS=${deps.settings.maxAgeMs / 3_600_000})`,
+      detail: `gave up after ${sends} Graph attempts over ${Math.round((now - Date.parse(rec.firstSeen)) / 60_000)} minutes (limits: HR_COURIER_MAX_ATTEMPTS=${deps.settings.maxAttempts}, HR_COURIER_MAX_AGE_HOURS=${deps.settings.maxAgeMs / 3_600_000})`,
     };
     if (rec.reason) reason.graphCode = rec.reason.graphCode ?? rec.reason.code;
     return fail(run, rec, reason);
   }
   try {
+    if (isVerifyPolicy(deps.settings.onUnknown) && !m.saveToSentItems) {
+      throw permanent(
+        FailureCode.InvalidMessage,
+        `saveToSentItems must be true when HR_COURIER_ON_UNKNOWN is ${deps.settings.onUnknown}: the look-up finds mail in the sender's folders`,
+        { fieldPaths: ['saveToSentItems'] },
+      );
+    }
     if (!deps.settings.allowedSenders.has(m.sender.toLowerCase())) {
       throw permanent(
         FailureCode.PolicyDenied,
@@ -193,17 +240,26 @@ async function sendLoop(
         lastSeen: iso(run.serverTime),
       });
       deps.crashHook?.('after-mark');
-      answer = await deps.mailer.sendMail({
+      const sending = deps.mailer.sendMail({
         sender: m.sender,
         message: body.message,
         saveToSentItems: body.saveToSentItems,
         clientRequestId: deps.ids.uuid(),
         timeoutMs: deps.settings.sendTimeoutMs,
       });
+      deps.crashHook?.('during-send');
+      answer = await sending;
     } finally {
       await gate.release();
     }
     const c = classifyGraphAnswer(answer);
+    // A 401 that will be replayed with a new token is not (yet) an auth failure.
+    const replaying = c.outcome === 'auth' && c.replay && !authReplayed;
+    const breaker = await deps.gate.record({
+      sender: m.sender.toLowerCase(),
+      outcome: replaying ? 'other' : gateOutcome(c),
+    });
+    if (breaker.recovered) emit(run, 'Breaker.Recovered', rec);
     const attempt = attemptRecord(run, rec, answer, c, startedAt);
     run.lastAttempt = attempt;
     run.attemptsThisRun.push(attempt);
@@ -217,12 +273,13 @@ async function sendLoop(
       case 'sent':
         return recordSent(run, rec, attempt);
       case 'permanent':
-        return fail(run, rec, graphReason(c.code, answer), attempt);
-      case 'unknown':
-        if (deps.settings.onUnknown === 'resend') {
-          return defer(run, rec, transientPauseMs(0, deps), c.code, attempt, graphReason(c.code, answer));
+        if (breaker.tripped && c.code === FailureCode.PolicyDenied) {
+          // Alert once per mailbox: its other messages are held and probed every few minutes.
+          emit(run, 'Mailbox.Blocked', rec, { code: c.code, status: 403 });
         }
-        return recordUnknown(run, rec, graphReason(c.code, answer), attempt);
+        return fail(run, rec, graphReason(c.code, answer, run), attempt);
+      case 'unknown':
+        return settleUnknown(run, rec, graphReason(c.code, answer, run), attempt);
       case 'throttled': {
         const untilMs =
           (answer.kind === 'response' && answer.date ? Date.parse(answer.date) : run.serverTime) +
@@ -237,14 +294,22 @@ async function sendLoop(
         return defer(run, rec, c.retryAfterMs, c.code, attempt, graphReason(c.code, answer));
       }
       case 'auth':
-        if (c.replay && !authReplayed) {
+        if (replaying) {
           // The credential now hands out a different token: one replay is safe (a 401 means Graph did not act).
           authReplayed = true;
           rec = await save(run, { ...rec, state: 'received', lease: undefined }, [attempt]);
           continue;
         }
-        emit(run, 'Auth.Failed', rec, { code: c.code });
-        return defer(run, rec, deps.settings.authRetryDelayMs, c.code, attempt, graphReason(c.code, answer));
+        // Alert once per trip; the auth breaker now holds other messages instead of burning their attempts.
+        if (breaker.tripped) emit(run, 'Auth.Failed', rec, { code: c.code });
+        return defer(
+          run,
+          rec,
+          deps.settings.authRetryDelayMs / deps.settings.timeScale,
+          c.code,
+          attempt,
+          graphReason(c.code, answer),
+        );
       case 'transient':
         if (transientRetries < deps.settings.transientRetries && !signal?.aborted) {
           rec = await save(run, { ...rec, state: 'received', lease: undefined }, [attempt]);
@@ -323,19 +388,25 @@ function attemptRecord(
   return a;
 }
 
-function graphReason(code: FailureCode, answer: GraphAnswer): FailureReason {
-  if (answer.kind === 'network') {
-    return {
-      code,
-      graphCode: answer.errorCode,
-      detail: `network failure ${answer.phase} (${answer.errorCode})`,
-    };
-  }
-  const reason: FailureReason = {
-    code,
-    status: answer.status,
-    detail: `Graph answered ${answer.status}${answer.code ? ` ${answer.code}` : ''}`,
-  };
-  if (answer.code !== undefined) reason.graphCode = answer.code;
+function graphReason(code: FailureCode, answer: GraphAnswer, run?: Run): FailureReason {
+  const reason: FailureReason =
+    answer.kind === 'network'
+      ? { code, graphCode: answer.errorCode, detail: `network failure ${answer.phase} (${answer.errorCode})` }
+      : {
+          code,
+          status: answer.status,
+          detail: `Graph answered ${answer.status}${answer.code ? ` ${answer.code}` : ''}`,
+        };
+  if (answer.kind === 'response' && answer.code !== undefined) reason.graphCode = answer.code;
+  const attemptIds = run?.attemptsThisRun.map((a) => a.attemptId) ?? [];
+  if (attemptIds.length > 0) reason.attemptIds = attemptIds;
   return reason;
+}
+
+/** What an answer means for the gate's breakers. */
+function gateOutcome(c: Classification): GateOutcome {
+  if (c.outcome === 'sent') return 'sent';
+  if (c.outcome === 'auth') return 'auth-failed';
+  if (c.outcome === 'permanent' && c.code === FailureCode.PolicyDenied) return 'policy-denied';
+  return 'other';
 }

@@ -37,10 +37,16 @@ export interface DeliverySettings {
   ledgerRetryBudgetMs: number;
   /** Delay before a message held by an auth failure is tried again. */
   authRetryDelayMs: number;
+  /** How long `verify*` keeps looking for an unknown outcome before holding it (or resending it). */
+  verifyGraceMs: number;
+  /** Dev mode only: divides hr-courier's own waits (backoffs, verification schedule) so tests run in seconds. */
+  timeScale: number;
+  /** How long the ledger write after a 202 keeps being retried before the invocation gives up. */
+  sentRecordBudgetMs: number;
 }
 
 /** Points where a dev-mode crash hook may kill the process (ARCHITECTURE §8); no-ops in production. */
-export type CrashPoint = 'before-mark' | 'after-mark' | 'after-send' | 'after-record';
+export type CrashPoint = 'before-mark' | 'after-mark' | 'during-send' | 'after-send' | 'after-record';
 
 export interface DeliverDeps {
   settings: DeliverySettings;
@@ -51,6 +57,8 @@ export interface DeliverDeps {
   /** The main queue, for deferral (the original bytes, re-enqueued with a delay). */
   queue: QueueWriter;
   poison: QueueWriter;
+  /** `<queue>-held`: original bytes of unknown outcomes parked for an operator (`hr-courier resolve`). */
+  held: QueueWriter;
   gate: FlowGate;
   telemetry: Telemetry;
   log: Logger;
@@ -108,10 +116,15 @@ export interface Run {
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Ledger calls survive short outages: retried with backoff for the configured budget, then rethrown. */
-export function ledgerCall<T>(deps: DeliverDeps, op: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export function ledgerCall<T>(
+  deps: DeliverDeps,
+  op: () => Promise<T>,
+  signal?: AbortSignal,
+  budgetMs = deps.settings.ledgerRetryBudgetMs,
+): Promise<T> {
   return retrying(op, {
     isRetryable: (e) => e instanceof LedgerUnavailableError,
-    budgetMs: deps.settings.ledgerRetryBudgetMs,
+    budgetMs,
     clock: deps.clock,
     random: deps.random,
     baseMs: 500,
@@ -124,8 +137,13 @@ export function ledgerCall<T>(deps: DeliverDeps, op: () => Promise<T>, signal?: 
 }
 
 /** An ETag-guarded write of the state row (plus attempt rows, atomically). Conflicts propagate. */
-export async function save(run: Run, rec: MailRecord, attempts: AttemptRecord[] = []): Promise<MailRecord> {
-  const result = await ledgerCall(run.deps, () => run.deps.ledger.update(rec, attempts));
+export async function save(
+  run: Run,
+  rec: MailRecord,
+  attempts: AttemptRecord[] = [],
+  budgetMs?: number,
+): Promise<MailRecord> {
+  const result = await ledgerCall(run.deps, () => run.deps.ledger.update(rec, attempts), undefined, budgetMs);
   run.serverTime = result.serverTime;
   run.deliveryCounted = true;
   return result.value;
@@ -141,12 +159,13 @@ export async function saveOutcome(
   rec: MailRecord,
   attempt: AttemptRecord | undefined,
   apply: (latest: MailRecord) => MailRecord,
+  budgetMs?: number,
 ): Promise<MailRecord> {
   let current = rec;
   let row = attempt;
   for (let round = 0; ; round++) {
     try {
-      return await save(run, current, row ? [row] : []);
+      return await save(run, current, row ? [row] : [], budgetMs);
     } catch (e) {
       if (!(e instanceof LedgerConflictError) || round >= 5) throw e;
       const latest = await ledgerCall(run.deps, () => run.deps.ledger.read(current.businessId, current.key));

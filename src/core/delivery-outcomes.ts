@@ -78,14 +78,54 @@ export async function defer(
   return r;
 }
 
-/** A copy that arrived before its deferral was due (a hop, or a duplicate copy): wait again, no write. */
-export async function requeueEarlyCopy(run: Run, rec: MailRecord, dueInMs: number): Promise<DeliveryReport> {
+/**
+ * Puts the copy back in the queue to come round again later, without a ledger write: a copy that
+ * arrived before its deferral was due (a hop, or a duplicate copy), or a look-up the gate held back.
+ */
+export async function waitAgain(
+  run: Run,
+  rec: MailRecord,
+  dueInMs: number,
+  why: string,
+): Promise<DeliveryReport> {
   const delaySec = Math.min(MAX_DEFER_SEC, Math.max(1, Math.ceil(dueInMs / 1000)));
   await run.deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
-  emit(run, 'Mail.Deferred', rec, { why: 'NotYetDue', delaySec });
-  const r = report(run, rec, 'deferred', 'NotYetDue');
+  emit(run, 'Mail.Deferred', rec, { why, delaySec });
+  const r = report(run, rec, rec.state === 'unknown' ? 'unknown' : 'deferred', why);
   r.delaySec = delaySec;
   return r;
+}
+
+/**
+ * Holds an unknown outcome for an operator: the original bytes go to `<queue>-held` (never expiring),
+ * then the ledger records `unknown` with `heldAt`, then the message is acked. `hr-courier resolve`
+ * settles it (--sent, or --resend, which moves the bytes back to the queue).
+ */
+export async function park(
+  run: Run,
+  rec: MailRecord,
+  reason: FailureReason,
+  attempt?: AttemptRecord,
+): Promise<DeliveryReport> {
+  await run.deps.held.send(run.input.text);
+  const apply = (r: MailRecord): MailRecord => ({
+    ...r,
+    state: 'unknown',
+    reason,
+    unknownSince: r.unknownSince ?? rec.unknownSince ?? iso(run.serverTime),
+    heldAt: iso(run.serverTime),
+    lastSeen: iso(run.serverTime),
+    nextAttemptAt: undefined,
+    lease: undefined,
+  });
+  const saved = attempt ? await saveOutcome(run, apply(rec), attempt, apply) : await save(run, apply(rec));
+  emit(run, 'Mail.Unknown', saved, {
+    ...failureDimensions(reason),
+    policy: run.deps.settings.onUnknown,
+    held: true,
+  });
+  await indexOutcome(run, saved);
+  return report(run, saved, 'unknown', reason.code);
 }
 
 /** The key is settled (sent, failed, expired or held unknown): acknowledge without doing anything again. */
@@ -110,43 +150,35 @@ export async function expire(run: Run, rec: MailRecord): Promise<DeliveryReport>
 }
 
 /** Graph accepted the mail: the evidence event goes out first, then the ledger write is retried until it lands. */
-export async function recordSent(run: Run, rec: MailRecord, attempt: AttemptRecord): Promise<DeliveryReport> {
-  emit(run, 'Mail.Sent', { ...rec, state: 'sent' });
+export async function recordSent(
+  run: Run,
+  rec: MailRecord,
+  attempt: AttemptRecord,
+  verified = false,
+): Promise<DeliveryReport> {
+  emit(run, 'Mail.Sent', { ...rec, state: 'sent' }, verified ? { verified } : {});
   run.deps.crashHook?.('after-send');
   const apply = (r: MailRecord): MailRecord => ({
     ...r,
     state: 'sent',
-    sentAt: attempt.date ? iso(Date.parse(attempt.date)) : iso(run.serverTime),
+    // A verified send happened when the POST did, not when the look-up found it.
+    sentAt: verified
+      ? (r.unknownSince ?? iso(run.serverTime))
+      : attempt.date
+        ? iso(Date.parse(attempt.date))
+        : iso(run.serverTime),
     lastSeen: iso(run.serverTime),
     lastClientRequestId: attempt.clientRequestId,
     lastRequestId: attempt.requestId,
     lease: undefined,
+    nextAttemptAt: undefined,
     reason: undefined,
   });
-  const saved = await saveOutcome(run, apply(rec), attempt, apply);
+  // Graph accepted the mail: this write is evidence, and it keeps being retried for longer.
+  const saved = await saveOutcome(run, apply(rec), attempt, apply, run.deps.settings.sentRecordBudgetMs);
   run.deps.crashHook?.('after-record');
   await indexOutcome(run, saved);
   return report(run, saved, 'sent');
-}
-
-/** The POST may or may not have happened: held, never re-sent blindly (ARCHITECTURE §4.3). */
-export async function recordUnknown(
-  run: Run,
-  rec: MailRecord,
-  reason: FailureReason,
-  attempt?: AttemptRecord,
-): Promise<DeliveryReport> {
-  const apply = (r: MailRecord): MailRecord => ({
-    ...r,
-    state: 'unknown',
-    reason,
-    lastSeen: iso(run.serverTime),
-    lease: undefined,
-  });
-  const saved = attempt ? await saveOutcome(run, apply(rec), attempt, apply) : await save(run, apply(rec));
-  emit(run, 'Mail.Unknown', saved, { ...failureDimensions(reason), policy: run.deps.settings.onUnknown });
-  await indexOutcome(run, saved);
-  return report(run, saved, 'unknown', reason.code);
 }
 
 /** The same key with a different payload: never acked as a duplicate, never sent. Filed beside the key. */
@@ -222,6 +254,7 @@ export function baseRecord(
     deliveries: 1,
     attempts: 0,
     deferrals: 0,
+    verifications: 0,
     firstSeen: now,
     lastSeen: now,
   };
@@ -273,5 +306,5 @@ async function indexOutcome(run: Run, rec: MailRecord): Promise<void> {
 
 /** Transient-failure pause inside the invocation: 2/4/8 s with jitter. */
 export function transientPauseMs(retry: number, deps: DeliverDeps): number {
-  return backoffMs(retry, 2_000, 8_000, deps.random);
+  return backoffMs(retry, 2_000, 8_000, deps.random) / deps.settings.timeScale;
 }

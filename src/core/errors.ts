@@ -12,6 +12,8 @@ export interface FailureReason {
   graphCode?: string;
   /** Contract field paths such as `to[0].address` or template fields such as `data.startDate`. */
   fieldPaths?: string[];
+  /** The attempts (attemptId GUIDs) that led to this reason, when Graph was called. */
+  attemptIds?: string[];
 }
 
 /**

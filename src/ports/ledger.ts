@@ -81,6 +81,14 @@ export interface MailRecord {
   expiresAt?: string;
   lastClientRequestId?: string;
   lastRequestId?: string;
+  /** When the outcome became unknown (a 5xx, a timeout after the body, an expired lease). */
+  unknownSince?: string;
+  /** Look-ups of the HrCourierKey in the sender's mailbox (HR_COURIER_ON_UNKNOWN=verify*). */
+  verifications: number;
+  /** When the original bytes were parked in `<queue>-held`, waiting for an operator (`hr-courier resolve`). */
+  heldAt?: string;
+  /** Name and code of the last unexpected error that failed an invocation (never its message). */
+  lastError?: string;
   resolution?: Resolution;
   /** Opaque concurrency token from storage; required for update. */
   etag: string;
@@ -88,9 +96,19 @@ export interface MailRecord {
 
 export type NewMailRecord = Omit<MailRecord, 'etag'>;
 
-export type AttemptOutcome = 'sent' | 'permanent' | 'auth' | 'throttled' | 'transient' | 'unknown';
+export type AttemptOutcome =
+  | 'sent'
+  | 'permanent'
+  | 'auth'
+  | 'throttled'
+  | 'transient'
+  | 'unknown'
+  /** A verification look-up that found the mail in the sender's mailbox. */
+  | 'found'
+  /** A verification look-up that did not find it (yet). */
+  | 'not-found';
 
-/** One Graph attempt (RowKey = `{key}~a{n}` with n zero-padded). */
+/** One Graph request about this key — a send or a verification look-up (RowKey = `{key}~a{n}`, n zero-padded). */
 export interface AttemptRecord {
   businessId: string;
   key: string;

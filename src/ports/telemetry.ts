@@ -16,6 +16,8 @@ export type TelemetryEventName =
   | 'Mail.Resolved'
   | 'Graph.Throttled'
   | 'Auth.Failed'
+  | 'Mailbox.Blocked'
+  | 'Breaker.Recovered'
   | 'Worker.Started'
   | 'Worker.Stopped';
 

@@ -18,7 +18,7 @@ import { loadTemplateCatalog } from '../adapters/templates/load-template-catalog
 import type { Settings } from '../config/settings.js';
 import { createDeliver, type Deliver } from '../core/deliver.js';
 import type { CrashPoint, DeliverySettings } from '../core/delivery-context.js';
-import { createLocalFlowGate } from '../core/flow/local-flow-gate.js';
+import { createLocalFlowGate, DEFAULT_BREAKER_TIMES } from '../core/flow/local-flow-gate.js';
 import type { Logger } from '../ports/telemetry.js';
 import type { TemplateCatalog } from '../ports/templates.js';
 
@@ -54,6 +54,9 @@ export function deliverySettings(settings: Settings): DeliverySettings {
     transientRetries: 3,
     ledgerRetryBudgetMs: 120_000,
     authRetryDelayMs: 5 * 60_000,
+    verifyGraceMs: settings.verifyGraceMs,
+    timeScale: settings.timeScale,
+    sentRecordBudgetMs: 5 * 60_000,
   };
 }
 
@@ -93,11 +96,15 @@ export async function composeRuntime(settings: Settings, options: ComposeOptions
     }),
     queue: createQueueWriter(createQueueClient(settings.storage, settings.queueName)),
     poison: createQueueWriter(createQueueClient(settings.storage, settings.poisonQueueName)),
+    held: createQueueWriter(createQueueClient(settings.storage, settings.heldQueueName)),
     gate: createLocalFlowGate(
       {
         appConcurrency: settings.appConcurrency,
         mailboxConcurrency: settings.mailboxConcurrency,
         maxWaitMs: GATE_MAX_WAIT_MS,
+        authCooldownMs: DEFAULT_BREAKER_TIMES.authCooldownMs / settings.timeScale,
+        authMaxCooldownMs: DEFAULT_BREAKER_TIMES.authMaxCooldownMs / settings.timeScale,
+        mailboxProbeMs: DEFAULT_BREAKER_TIMES.mailboxProbeMs / settings.timeScale,
       },
       clock,
     ),

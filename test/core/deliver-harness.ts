@@ -19,6 +19,9 @@ export const testSettings: DeliverySettings = {
   transientRetries: 3,
   ledgerRetryBudgetMs: 120_000,
   authRetryDelayMs: 300_000,
+  verifyGraceMs: 2 * 3_600_000,
+  timeScale: 1,
+  sentRecordBudgetMs: 300_000,
 };
 
 /** The core wired to in-memory fakes of every port: deterministic, instant, inspectable. */
@@ -33,6 +36,7 @@ export function createHarness(
   const ledger = createMemoryLedger({ clock });
   const queue = createFakeQueue({ name: 'hr-mail', clock });
   const poison = createFakeQueue({ name: 'hr-mail-poison', clock });
+  const held = createFakeQueue({ name: 'hr-mail-held', clock });
   const mailer = createScriptedMailer(options.script);
   const telemetry = createRecordingTelemetry();
   const settings = { ...testSettings, ...options.settings };
@@ -44,6 +48,7 @@ export function createHarness(
     attachments: createMemoryAttachmentStore(options.files ?? {}),
     queue,
     poison,
+    held,
     gate: createLocalFlowGate({ appConcurrency: 4, mailboxConcurrency: 2, maxWaitMs: 1_000 }, clock),
     telemetry,
     log: telemetry,

@@ -1,8 +1,16 @@
 import type { GraphAnswer, GraphMailer, SendMailRequest } from '../../src/ports/graph.js';
 
 export type ScriptedAnswer =
-  | { status: number; code?: string; retryAfter?: string; throttleReason?: string; tokenChanged?: boolean }
-  | { network: 'before-send' | 'after-send'; errorCode?: string };
+  | {
+      status: number;
+      code?: string;
+      retryAfter?: string;
+      throttleReason?: string;
+      tokenChanged?: boolean;
+      /** The mail went out although the answer says otherwise (a 504 after acceptance). */
+      accepted?: boolean;
+    }
+  | { network: 'before-send' | 'after-send'; errorCode?: string; accepted?: boolean };
 
 /**
  * A Graph mailer that answers from a script (then 202 forever) and records every request, so unit tests
@@ -41,7 +49,7 @@ export function createScriptedMailer(script: ScriptedAnswer[] = []): GraphMailer
         if (next.throttleReason !== undefined) answer.throttleReason = next.throttleReason;
         if (next.tokenChanged !== undefined) answer.tokenChanged = next.tokenChanged;
       }
-      if (answer.kind === 'response' && answer.status === 202) {
+      if ((answer.kind === 'response' && answer.status === 202) || next.accepted === true) {
         const key = request.message.singleValueExtendedProperties?.[0]?.value;
         if (key !== undefined) sentKeys.push(key);
       }

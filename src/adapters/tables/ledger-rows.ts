@@ -57,6 +57,10 @@ const RECORD_FIELDS = {
   expiresAt: 'string',
   lastClientRequestId: 'string',
   lastRequestId: 'string',
+  unknownSince: 'string',
+  verifications: 'number!',
+  heldAt: 'string',
+  lastError: 'string',
   resolution: 'json',
 } as const satisfies Record<Exclude<keyof NewMailRecord, 'businessId' | 'key'>, Kind>;
 
