@@ -87,7 +87,8 @@ export function loadSettings(env: Env): Settings {
       'must be a valid blob container name (3-63 of a-z 0-9 -)',
     );
   }
-  const sendTimeoutMs = int(env, 'HR_COURIER_SEND_TIMEOUT_SEC', 30, 5, 120) * 1000;
+  const sendTimeoutMs = int(env, 'HR_COURIER_SEND_TIMEOUT_SEC', 30, devMode ? 1 : 5, 120) * 1000;
+  const scale = timeScale(env, devMode);
   const settings: Settings = {
     storage: wrap('AzureWebJobsStorage', () => parseStorageConnection(env)),
     queueName,
@@ -114,11 +115,12 @@ export function loadSettings(env: Env): Settings {
     ),
     credential: credential(env),
     sendTimeoutMs,
-    leaseMs: sendTimeoutMs + LEASE_SKEW_MARGIN_MS,
+    // One Azurite has no clock skew: dev-mode time scaling may shrink the margin, never the timeout.
+    leaseMs: sendTimeoutMs + LEASE_SKEW_MARGIN_MS / scale,
     maxAttempts: int(env, 'HR_COURIER_MAX_ATTEMPTS', 12, 1, 100),
     maxAgeMs: int(env, 'HR_COURIER_MAX_AGE_HOURS', 72, 1, 24 * 90) * 3_600_000,
     verifyGraceMs: int(env, 'HR_COURIER_VERIFY_GRACE_MINUTES', 120, 1, 7 * 24 * 60) * 60_000,
-    timeScale: timeScale(env, devMode),
+    timeScale: scale,
     heldQueueName: `${queueName}-held`,
   };
   const telemetryFile = nonEmpty(env.HR_COURIER_TELEMETRY_FILE);

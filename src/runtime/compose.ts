@@ -19,6 +19,8 @@ import type { Settings } from '../config/settings.js';
 import { createDeliver, type Deliver } from '../core/deliver.js';
 import type { CrashPoint, DeliverySettings } from '../core/delivery-context.js';
 import { createLocalFlowGate, DEFAULT_BREAKER_TIMES } from '../core/flow/local-flow-gate.js';
+import { createSharedFlowGate, type SharedGateSettings } from '../core/flow/shared-flow-gate.js';
+import { createTableGateStore } from '../adapters/tables/table-gate-store.js';
 import type { Logger } from '../ports/telemetry.js';
 import type { TemplateCatalog } from '../ports/templates.js';
 
@@ -60,6 +62,22 @@ export function deliverySettings(settings: Settings): DeliverySettings {
   };
 }
 
+/** The cross-instance limits (ARCHITECTURE §4.4), with dev-mode time scaling applied to the windows. */
+export function sharedGateSettings(settings: Settings): SharedGateSettings {
+  return {
+    appConcurrency: settings.appConcurrency,
+    mailboxConcurrency: settings.mailboxConcurrency,
+    mailboxPerMinute: settings.mailboxPerMinute,
+    recipientsPerDay: settings.mailboxRecipientsPerDay,
+    leaseMs: settings.leaseMs,
+    rateWindowMs: 60_000 / settings.timeScale,
+    bucketMs: 3_600_000 / settings.timeScale,
+    budgetBuckets: 24,
+    maxWaitMs: 2_000,
+    spreadMs: 10_000 / settings.timeScale,
+  };
+}
+
 /**
  * The composition root shared by the Function, the local worker and the CLI: the only place that
  * knows which adapter sits behind which port.
@@ -97,17 +115,24 @@ export async function composeRuntime(settings: Settings, options: ComposeOptions
     queue: createQueueWriter(createQueueClient(settings.storage, settings.queueName)),
     poison: createQueueWriter(createQueueClient(settings.storage, settings.poisonQueueName)),
     held: createQueueWriter(createQueueClient(settings.storage, settings.heldQueueName)),
-    gate: createLocalFlowGate(
-      {
-        appConcurrency: settings.appConcurrency,
-        mailboxConcurrency: settings.mailboxConcurrency,
-        maxWaitMs: GATE_MAX_WAIT_MS,
-        authCooldownMs: DEFAULT_BREAKER_TIMES.authCooldownMs / settings.timeScale,
-        authMaxCooldownMs: DEFAULT_BREAKER_TIMES.authMaxCooldownMs / settings.timeScale,
-        mailboxProbeMs: DEFAULT_BREAKER_TIMES.mailboxProbeMs / settings.timeScale,
-      },
+    gate: createSharedFlowGate({
+      store: createTableGateStore({ client: createTableClient(settings.storage, settings.ledgerTable) }),
+      local: createLocalFlowGate(
+        {
+          appConcurrency: settings.appConcurrency,
+          mailboxConcurrency: settings.mailboxConcurrency,
+          maxWaitMs: GATE_MAX_WAIT_MS,
+          authCooldownMs: DEFAULT_BREAKER_TIMES.authCooldownMs / settings.timeScale,
+          authMaxCooldownMs: DEFAULT_BREAKER_TIMES.authMaxCooldownMs / settings.timeScale,
+          mailboxProbeMs: DEFAULT_BREAKER_TIMES.mailboxProbeMs / settings.timeScale,
+        },
+        clock,
+      ),
+      settings: sharedGateSettings(settings),
       clock,
-    ),
+      ids: systemIds,
+      random: systemRandom,
+    }),
     telemetry,
     log,
     clock,
