@@ -54,6 +54,12 @@ describe('the config loader', () => {
     [{ HR_COURIER_ON_UNKNOWN: 'retry' }, 'HR_COURIER_ON_UNKNOWN: must be hold, verify'],
     [{ HR_COURIER_QUEUE: 'HR_Mail' }, 'HR_COURIER_QUEUE'],
     [{ HR_COURIER_DEV_MODE: 'yes' }, 'HR_COURIER_DEV_MODE'],
+    [{ HR_COURIER_TIME_SCALE: '60' }, 'HR_COURIER_TIME_SCALE: is only allowed with HR_COURIER_DEV_MODE=1'],
+    [
+      { HR_COURIER_SEND_TIMEOUT_SEC: '2' },
+      'HR_COURIER_SEND_TIMEOUT_SEC: must be a whole number from 5 to 120',
+    ],
+    [{ HR_COURIER_VERIFY_GRACE_MINUTES: '0' }, 'HR_COURIER_VERIFY_GRACE_MINUTES'],
     [{ GRAPH_BASE_URL: 'http://graph.microsoft.com' }, 'GRAPH_BASE_URL'],
     [{ GRAPH_BASE_URL: 'https://127.0.0.1:8443' }, 'GRAPH_BASE_URL'],
     [{ AZURE_CLIENT_ID: 'abc' }, 'AZURE_CLIENT_ID'],
@@ -63,6 +69,18 @@ describe('the config loader', () => {
     const message = refusal({ ...base, ...override });
     expect(message).toContain(expected);
     expect(message).not.toContain('\n');
+  });
+
+  it('scales its own waits in dev mode, never the POST timeout', () => {
+    const s = loadSettings({
+      ...base,
+      HR_COURIER_DEV_MODE: '1',
+      HR_COURIER_TIME_SCALE: '60',
+      HR_COURIER_SEND_TIMEOUT_SEC: '2',
+    });
+    expect(s.timeScale).toBe(60);
+    expect(s.sendTimeoutMs).toBe(2_000);
+    expect(s.leaseMs).toBe(3_000);
   });
 
   it('allows the loopback simulator only in dev mode, and never in Azure', () => {
