@@ -1,4 +1,3 @@
-import type { Clock } from '../ports/clock.js';
 import { graphHeaders, respondError, WWW_AUTHENTICATE } from './graph-responses.js';
 import { GraphRejection } from './json-shape.js';
 import { headerValue, type SimContext, type Step } from './pipeline.js';
@@ -40,14 +39,6 @@ export function routeStep(now: () => number): Step {
       return;
     }
     ctx.route = match.route;
-    await next();
-  };
-}
-
-/** Added latency, before any work: the first of the flow-control behaviours. */
-export function latencyStep(clock: Clock, latencyMs: number): Step {
-  return async (ctx, next) => {
-    if (latencyMs > 0 && ctx.route?.auth) await clock.sleep(latencyMs);
     await next();
   };
 }

@@ -2,18 +2,35 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Clock, Ids } from '../ports/clock.js';
 import { ensureCertificate } from './cert.js';
+import { createConcurrencyLimit } from './concurrency-limit.js';
+import { createFaultInjector } from './fault-injector.js';
 import { graphSteps } from './graph-app.js';
 import { MAX_REQUEST_BYTES } from './graph-steps.js';
 import { IDENTITY_PATH, identityEndpointStep } from './identity-endpoint.js';
+import { createLatency } from './latency.js';
 import { startListener } from './listener.js';
 import { createMailStore } from './mail-store.js';
+import { createPauseBook } from './pauses.js';
 import { compose } from './pipeline.js';
+import { resolveLimits } from './limits.js';
+import { derivedSeed, seededRandom } from './prng.js';
+import { createSendingLimits } from './sending-limits.js';
 import { createCounters } from './stats.js';
 import { createTokenStore } from './token-store.js';
 import type { SimulatorHandle, SimulatorOptions, SimulatorStats } from './types.js';
 
-export type { AcceptedMail, SimulatorHandle, SimulatorOptions, SimulatorStats } from './types.js';
+export type {
+  AcceptedMail,
+  SimulatorFaults,
+  SimulatorHandle,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.js';
+export type { FaultAction, FaultMatch, FaultOperation, FaultRule } from './fault-rule.js';
+export type { FaultRuleState } from './fault-injector.js';
+export { FaultRuleError } from './fault-rule.js';
 export { ensureCertificate } from './cert.js';
+export { describeLimits, resolveLimits, SIMULATOR_DEFAULTS, type SimulatorLimits } from './limits.js';
 
 const systemClock: Clock = {
   now: () => Date.now(),
@@ -55,10 +72,33 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const identityHeader = options.identityHeader ?? randomBytes(24).toString('base64url');
   const transportDelayMs = options.transportDelayMs ?? 0;
   const sentItemsDelayMs = options.sentItemsDelayMs ?? 0;
+  const limits = resolveLimits(options);
+  const seed = limits.seed;
 
   const tokens = createTokenStore({ lifetimeMs: (options.tokenLifetimeSec ?? 86_400) * 1000 });
   const store = createMailStore({ transportDelayMs, sentItemsDelayMs });
   const counters = createCounters();
+  const pauses = createPauseBook();
+  const faults = createFaultInjector({ now, random: () => seededRandom(derivedSeed(seed, 1)) });
+  const latency = createLatency({
+    clock,
+    latencyMs: limits.latencyMs,
+    jitterMs: limits.latencyJitterMs,
+    random: () => seededRandom(derivedSeed(seed, 2)),
+  });
+  const concurrency = createConcurrencyLimit({
+    perApp: limits.maxConcurrentPerApp,
+    perMailbox: limits.maxConcurrentPerMailbox,
+    retryAfterSec: limits.throttleRetryAfterSec,
+    now,
+  });
+  const sendingLimits = createSendingLimits({
+    messagesPerWindow: limits.mailboxPerMinute,
+    rateWindowMs: limits.rateWindowMs,
+    recipientsPerWindow: limits.recipientsPerDay,
+    recipientWindowMs: limits.recipientWindowMs,
+  });
+
   const stats = (): SimulatorStats => ({
     accepted: store.accepted().length,
     rejectedByStatus: { ...counters.rejectedByStatus },
@@ -66,13 +106,36 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     tokensIssued: tokens.issued,
     maxInFlight: counters.maxInFlight,
     lookups: counters.lookups,
+    inFlight: counters.inFlight,
+    maxInFlightByMailbox: concurrency.maxInFlightByMailbox(),
+    acceptedByMailbox: sendingLimits.acceptedByMailbox(),
+    overRateByMailbox: sendingLimits.overRateByMailbox(),
+    overBudgetByMailbox: sendingLimits.overBudgetByMailbox(),
+    throttled: { ...counters.throttled },
+    callsDuringPause: {
+      total: counters.callsDuringPause.total,
+      byMailbox: { ...counters.callsDuringPause.byMailbox },
+    },
+    faultsApplied: faults.applied(),
+    resets: counters.resets,
   });
   const reset = () => {
     store.reset();
     counters.reset();
     tokens.resetCount();
+    pauses.reset();
+    faults.reset();
+    latency.reset();
+    concurrency.reset();
+    sendingLimits.reset();
   };
   const revokeTokens = () => tokens.revokeAll();
+  const faultControls = {
+    add: (rule: unknown) => faults.add(rule),
+    remove: (id: string) => faults.remove(id),
+    clear: () => faults.clear(),
+    list: () => faults.list(),
+  };
 
   const graph = await startListener({
     tls: { cert: cert.cert, key: cert.key },
@@ -85,14 +148,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         tokens,
         store,
         counters,
-        admin: { stats, accepted: () => store.accepted(), reset, revokeTokens },
+        admin: { stats, accepted: () => store.accepted(), reset, revokeTokens, faults: faultControls },
         mailboxes,
         allowedSenders,
         outboxDir,
         maxRecipients: options.maxRecipients ?? 500,
-        latencyMs: options.latencyMs ?? 0,
         transportDelayMs,
         sentItemsDelayMs,
+        pauses,
+        concurrency,
+        latency,
+        faults,
+        sendingLimits,
         onError,
       }),
     ),
@@ -121,10 +188,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     identityHeader,
     caCertPath: cert.certPath,
     outboxDir,
+    limits,
     stats,
     accepted: () => store.accepted(),
     reset,
     revokeTokens,
+    faults: faultControls,
     env: () => ({
       GRAPH_BASE_URL: baseUrl,
       IDENTITY_ENDPOINT: identityEndpoint,

@@ -98,6 +98,11 @@ async function handleRequest(
     response: { status: 500, headers: {}, body: '' },
   };
   await options.handle(ctx);
+  if (ctx.response.reset === true) {
+    // No answer at all: the client sees the connection drop after it sent the whole request.
+    req.socket.destroy();
+    return;
+  }
   const body = typeof ctx.response.body === 'string' ? Buffer.from(ctx.response.body) : ctx.response.body;
   res.writeHead(ctx.response.status, { ...ctx.response.headers, 'content-length': String(body.length) });
   res.end(body);

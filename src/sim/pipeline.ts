@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { AcceptedMail } from './types.js';
 
 /**
  * The simulator's request pipeline: a chain of small steps, each free to answer, to pass the
@@ -23,6 +24,8 @@ export interface SimResponse {
   status: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** Answer nothing: destroy the connection once the request was read (a reset fault). */
+  reset?: boolean;
 }
 
 export interface RouteMatch {
@@ -47,6 +50,10 @@ export interface SimContext {
   route?: RouteMatch;
   /** The mailbox of the URL, as configured (lower-case), once a step has resolved it. */
   mailbox?: string;
+  /** Set by sendMail once the mail is accepted (outbox, look-ups, counts), whatever is answered after. */
+  accepted?: AcceptedMail;
+  /** Set by the step that answers 429 when it knows which pause the answer announces. */
+  throttleScope?: 'app' | 'mailbox';
   response: SimResponse;
 }
 

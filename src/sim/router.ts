@@ -1,15 +1,17 @@
 import type { GraphError } from './graph-responses.js';
 import type { RouteMatch } from './pipeline.js';
 
+type Method = 'GET' | 'POST' | 'DELETE';
+
 interface RouteSpec {
   name: string;
-  method: 'GET' | 'POST';
+  method: Method;
   /** Path segments; `{name}` captures one segment. Literal segments match case-insensitively, as in Graph. */
   pattern: string[];
   auth: boolean;
 }
 
-function spec(name: string, method: 'GET' | 'POST', path: string, auth: boolean): RouteSpec {
+function spec(name: string, method: Method, path: string, auth: boolean): RouteSpec {
   return { name, method, pattern: path.split('/').filter(Boolean), auth };
 }
 
@@ -23,6 +25,10 @@ const ROUTES: readonly RouteSpec[] = [
   spec('admin.accepted', 'GET', '/_sim/accepted', false),
   spec('admin.reset', 'POST', '/_sim/reset', false),
   spec('admin.revokeTokens', 'POST', '/_sim/tokens/revoke', false),
+  spec('admin.faults.list', 'GET', '/_sim/faults', false),
+  spec('admin.faults.add', 'POST', '/_sim/faults', false),
+  spec('admin.faults.clear', 'DELETE', '/_sim/faults', false),
+  spec('admin.faults.remove', 'DELETE', '/_sim/faults/{id}', false),
 ];
 
 export type RouteResult = { ok: true; route: RouteMatch } | { ok: false; error: GraphError };

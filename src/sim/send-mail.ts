@@ -5,20 +5,23 @@ import { hrCourierKeyOf, type MailStore } from './mail-store.js';
 import { writeToOutbox } from './outbox.js';
 import type { SimContext } from './pipeline.js';
 import { validateSendMail } from './send-mail-validation.js';
+import type { SendingLimits } from './sending-limits.js';
 import type { AcceptedMail } from './types.js';
 
 export interface SendMailDeps {
   store: MailStore;
   outboxDir: string;
   maxRecipients: number;
+  /** Exchange's per-mailbox rate and recipient budget, applied to every accepted mail. */
+  limits: SendingLimits;
   now: () => number;
   ids: Ids;
 }
 
 /**
  * `POST /users/{id}/sendMail` once the caller is authenticated and the mailbox resolved: validate,
- * then accept — write the outbox files, remember the message for look-ups, count its key — and answer
- * 202 with an empty body.
+ * then accept — write the outbox files, weigh it against Exchange's sending limits, remember the
+ * message for look-ups, count its key, mark `ctx.accepted` — and answer 202 with an empty body.
  */
 export async function sendMail(ctx: SimContext, deps: SendMailDeps): Promise<void> {
   const mailbox = ctx.mailbox ?? '';
@@ -40,14 +43,18 @@ export async function sendMail(ctx: SimContext, deps: SendMailDeps): Promise<voi
     acceptedAt,
     ...(key === undefined ? {} : { key }),
   });
+  const recipients = recipientCount(mail);
+  const verdict = deps.limits.admit(mailbox, recipients, acceptedAt);
   const record: AcceptedMail = {
     sender: mailbox,
     requestId: ctx.requestId,
     emlPath: files.emlPath,
     htmlPath: files.htmlPath,
     acceptedAt: new Date(acceptedAt).toISOString(),
-    recipientCount: recipientCount(mail),
+    recipientCount: recipients,
     saveToSentItems: mail.saveToSentItems,
+    overRate: verdict.overRate,
+    overBudget: verdict.overBudget,
   };
   if (key !== undefined) record.key = key;
   if (ctx.clientRequestIdSent) record.clientRequestId = ctx.clientRequestId;
@@ -59,6 +66,7 @@ export async function sendMail(ctx: SimContext, deps: SendMailDeps): Promise<voi
     mail,
     record,
   });
+  ctx.accepted = record;
   // Graph's 202 has no body. The JSON content type is kept on purpose: a client that parses every
   // answer as JSON then fails here, as reported against Graph in msgraph-sdk-javascript#156.
   ctx.response = { status: 202, headers: { 'content-type': 'application/json' }, body: '' };

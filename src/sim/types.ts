@@ -1,4 +1,7 @@
 import type { Clock, Ids } from '../ports/clock.js';
+import type { FaultRuleState } from './fault-injector.js';
+import type { FaultRule } from './fault-rule.js';
+import type { SimulatorLimits } from './limits.js';
 
 /**
  * The Graph simulator's public surface (ARCHITECTURE §7). The simulator is a dev and test tool
@@ -34,8 +37,39 @@ export interface SimulatorOptions {
    * `/mailFolders/sentitems/messages` finds it. Default 0.
    */
   sentItemsDelayMs?: number;
-  /** Added latency per Graph request, ms. */
+  /**
+   * Added latency per Graph request (sendMail, look-ups) that got past the limits, ms. Applied after
+   * the operation ran: a sendMail is accepted, then answered slowly. Default 0.
+   */
   latencyMs?: number;
+  /** Up to this many more ms per request, drawn from the seeded generator. Default 0. */
+  latencyJitterMs?: number;
+  /**
+   * Graph requests served at once across all mailboxes (Graph: 4, "irrespective of the target
+   * mailboxes"); one more is answered 429 ApplicationThrottled. Default 4; 0 = no limit.
+   */
+  maxConcurrentPerApp?: number;
+  /** Graph requests served at once for one mailbox. Default 4; 0 = no limit. */
+  maxConcurrentPerMailbox?: number;
+  /** The Retry-After of the concurrency 429s, seconds. Default 1. */
+  throttleRetryAfterSec?: number;
+  /**
+   * Exchange's message rate per mailbox per `rateWindowMs`. Mail above it is still accepted (202):
+   * Exchange queues and delays it. It is counted as over-rate. Default 30; 0 = not counted.
+   */
+  mailboxPerMinute?: number;
+  /** The rate window, ms; scale it down to test in less than a minute. Default 60 000. */
+  rateWindowMs?: number;
+  /**
+   * Exchange's recipients (to + cc + bcc) per mailbox per rolling `recipientWindowMs`. Mail that
+   * takes a mailbox over it is still accepted and counted as over-budget (Exchange would NDR it
+   * later). Default 10 000; 0 = not counted.
+   */
+  recipientsPerDay?: number;
+  /** The rolling recipient window, ms. Default 24 h. */
+  recipientWindowMs?: number;
+  /** Seed of the generator behind fault probabilities and latency jitter: same seed, same run. */
+  seed?: number;
   /** Lifetime of the access tokens the MI endpoint issues, seconds. Default 86400 (like Entra's MI tokens). */
   tokenLifetimeSec?: number;
   /** Recipients (to + cc + bcc) allowed on one message; Exchange's default is 500 (tenants can set 1–1000). */
@@ -47,9 +81,9 @@ export interface SimulatorOptions {
 }
 
 export interface SimulatorStats {
-  /** Accepted sendMail requests (202). */
+  /** Accepted sendMail requests: the mail went, whatever was answered (after-accept faults included). */
   accepted: number;
-  /** Rejected sendMail requests by status. */
+  /** sendMail answers other than 202, by status — after-accept faults too: that is what the client saw. */
   rejectedByStatus: Record<string, number>;
   /** Accepted sends per HrCourierKey value: proof of "no duplicate". */
   sendsByKey: Record<string, number>;
@@ -59,6 +93,24 @@ export interface SimulatorStats {
   maxInFlight: number;
   /** Extended-property look-ups served (`GET …/messages`). */
   lookups: number;
+  /** Graph requests being processed now. */
+  inFlight: number;
+  /** Per mailbox: the most requests open at once (admitted or refused with 429). */
+  maxInFlightByMailbox: Record<string, number>;
+  /** Accepted sendMail requests per mailbox. */
+  acceptedByMailbox: Record<string, number>;
+  /** Accepted mail above the mailbox's message rate (Exchange would delay it). */
+  overRateByMailbox: Record<string, number>;
+  /** Accepted mail that took the mailbox over its recipient budget (Exchange would NDR it). */
+  overBudgetByMailbox: Record<string, number>;
+  /** 429s sent, by the scope of the pause each announced. */
+  throttled: { total: number; app: number; mailbox: number };
+  /** Graph requests that arrived inside a pause announced for their app or mailbox. */
+  callsDuringPause: { total: number; byMailbox: Record<string, number> };
+  /** Times each fault rule was applied, by rule id (retired rules included). */
+  faultsApplied: Record<string, number>;
+  /** Requests answered with a dropped connection (reset faults). */
+  resets: number;
 }
 
 export interface AcceptedMail {
@@ -74,6 +126,22 @@ export interface AcceptedMail {
   /** to + cc + bcc. */
   recipientCount: number;
   saveToSentItems: boolean;
+  /** Above the mailbox's message rate when accepted: Exchange would deliver it late. */
+  overRate?: boolean;
+  /** Over the mailbox's rolling recipient budget: Exchange would NDR it. */
+  overBudget?: boolean;
+}
+
+/** Fault injection in-process; the same rules as `POST /_sim/faults`. */
+export interface SimulatorFaults {
+  /** Validates and adds a rule (throws FaultRuleError, naming the field); returns its id. */
+  add(rule: FaultRule): string;
+  /** Removes one rule; false when there was none with this id. */
+  remove(id: string): boolean;
+  /** Removes every rule; returns how many there were. */
+  clear(): number;
+  /** The active rules, in evaluation order, with how often each matched and applied. */
+  list(): FaultRuleState[];
 }
 
 export interface SimulatorHandle {
@@ -85,10 +153,16 @@ export interface SimulatorHandle {
   /** PEM file of the certificate to trust (NODE_EXTRA_CA_CERTS). */
   caCertPath: string;
   outboxDir: string;
+  /** The flow-control settings in force, defaults applied. */
+  limits: SimulatorLimits;
   stats(): SimulatorStats;
   accepted(): AcceptedMail[];
-  /** Forgets accepted mail, counters and the mailboxes' messages (the outbox files stay). Tokens stay valid. */
+  /**
+   * Forgets accepted mail, counters, the mailboxes' messages, pauses, sending windows and fault rules,
+   * and restarts the seeded generator (the outbox files stay). Tokens stay valid.
+   */
   reset(): void;
+  faults: SimulatorFaults;
   /** Invalidates every token issued so far (Graph then answers 401); returns how many. */
   revokeTokens(): number;
   /** The environment a worker process needs to talk to this simulator. */

@@ -69,4 +69,51 @@ describe('runSimulatorCommand', () => {
       expect(afterClose).toBe('refused');
     }
   });
+
+  it('applies and announces the limits, latency and seed it was given', async () => {
+    const lines: string[] = [];
+    const controller = new AbortController();
+    let announced!: () => void;
+    const ready = new Promise<void>((resolve) => (announced = resolve));
+    const running = runSimulatorCommand({
+      stateDir,
+      mailboxes: ['offers@contoso.com'],
+      maxConcurrentPerApp: 2,
+      maxConcurrentPerMailbox: 0,
+      throttleRetryAfterSec: 3,
+      mailboxPerMinute: 0,
+      recipientsPerDay: 500,
+      recipientWindowMs: 60_000,
+      latencyMs: 5,
+      latencyJitterMs: 2,
+      seed: 9,
+      out: (line) => {
+        lines.push(line);
+        if (line.startsWith('export HR_COURIER_DEV_MODE=')) announced();
+      },
+      signal: controller.signal,
+    });
+    await Promise.race([ready, running]);
+    controller.abort();
+    await running;
+
+    const banner = lines.find((l) => l.startsWith('# Limits:')) ?? '';
+    expect(banner).toContain('2 per app, no limit per mailbox');
+    expect(banner).toContain('Retry-After 3 s');
+    expect(banner).toContain('mails: not counted');
+    expect(banner).toContain('500 recipients per 60000 ms');
+    expect(banner).toContain('latency 5 ms + up to 2 ms');
+    expect(banner).toContain('seed 9');
+  });
+
+  it('refuses a limit that is not a whole number, naming the option', async () => {
+    const attempt = runSimulatorCommand({
+      stateDir,
+      mailboxes: ['offers@contoso.com'],
+      maxConcurrentPerApp: Number.NaN,
+      out: () => undefined,
+      signal: AbortSignal.abort(),
+    });
+    await expect(attempt).rejects.toThrow(/maxConcurrentPerApp/);
+  });
 });

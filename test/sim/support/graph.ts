@@ -127,3 +127,15 @@ export function keyProperty(key: string): { id: string; value: string }[] {
 }
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The look-up hr-courier's verify makes: every folder, filtered on the HrCourierKey property. */
+export function lookupPath(mailbox: string, key: string): string {
+  const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const filter = `singleValueExtendedProperties/Any(ep: ep/id eq ${quote(HR_COURIER_KEY_PROPERTY_ID)} and ep/value eq ${quote(key)})`;
+  return `/v1.0/users/${mailbox}/messages?$filter=${encodeURIComponent(filter)}`;
+}
+
+/** The number of messages a look-up found. */
+export function foundCount(reply: GraphReply): number {
+  return (reply.json() as { value: unknown[] }).value.length;
+}
