@@ -131,8 +131,9 @@ async function decideAndDeliver(run: Run): Promise<DeliveryReport> {
         return duplicate(run, rec);
       case 'sending': {
         const leaseLeft = rec.lease ? Date.parse(rec.lease.until) - run.serverTime : 0;
-        // Another worker holds the lease and may be calling Graph right now: look again after it ends.
-        if (leaseLeft > 0) return defer(run, counted(run, rec), leaseLeft + 1_000, 'SendInProgress');
+        // Another worker holds the lease and may be calling Graph right now: look again after it ends,
+        // without touching its row (its mark must stay until it records the answer).
+        if (leaseLeft > 0) return waitAgain(run, rec, leaseLeft + 1_000, 'SendInProgress');
         return leaseExpired(run, counted(run, rec));
       }
       case 'deferred': {

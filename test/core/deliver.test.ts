@@ -308,6 +308,11 @@ describe('time windows, budgets and leases', () => {
     const report = await h.deliver(text);
     expect(report).toMatchObject({ outcome: 'deferred', code: 'SendInProgress' });
     expect(h.mailer.requests).toHaveLength(0);
+    // The holder's mark is untouched: a third copy must not find the key free to send.
+    const rec = await h.state(BID, KEY);
+    expect(rec).toMatchObject({ state: 'sending', lease: { attemptId: 'other' } });
+    expect(rec?.etag).toBe(ins.value.etag);
+    expect(h.queue.texts()).toEqual([text]);
   });
 
   it('an expired send lease means unknown: held under the hold policy, never re-sent', async () => {
