@@ -26,6 +26,7 @@ import {
   duplicate,
   expire,
   fail,
+  poisonOnce,
   recordSent,
   rejectConflict,
   rejectUndecodable,
@@ -119,8 +120,11 @@ async function decideAndDeliver(run: Run): Promise<DeliveryReport> {
   } else {
     if (rec.payloadHash !== run.hash) return rejectConflict(run, rec);
     switch (rec.state) {
-      case 'sent':
       case 'failed':
+        // A crash between recording the failure and poisoning: finish the job, then ack.
+        if (rec.poisonedAt === undefined) rec = await poisonOnce(deps, run.input.text, rec);
+        return duplicate(run, rec);
+      case 'sent':
       case 'expired':
         return duplicate(run, rec);
       case 'unknown':
@@ -222,11 +226,14 @@ async function sendLoop(
   let transientRetries = 0;
   let authReplayed = false;
   for (;;) {
-    const gate = await deps.gate.acquire({
-      sender: m.sender.toLowerCase(),
-      recipients: rec.recipientCount,
-      ...(signal ? { signal } : {}),
-    });
+    // The gate's shared rows live in the ledger's storage: ride out a short outage as the ledger does.
+    const gate = await ledgerCall(deps, () =>
+      deps.gate.acquire({
+        sender: m.sender.toLowerCase(),
+        recipients: rec.recipientCount,
+        ...(signal ? { signal } : {}),
+      }),
+    );
     if (gate.kind === 'defer') return defer(run, rec, gate.delayMs, gate.reason);
     let answer: GraphAnswer;
     const startedAt = run.serverTime;
@@ -285,14 +292,26 @@ async function sendLoop(
         const untilMs =
           (answer.kind === 'response' && answer.date ? Date.parse(answer.date) : run.serverTime) +
           c.retryAfterMs;
-        const { started } = await deps.gate.pause({
-          sender: m.sender.toLowerCase(),
-          scope: c.scope,
-          untilMs,
-          cause: answer.kind === 'response' ? (answer.throttleReason ?? 'Throttled') : 'Throttled',
-        });
-        if (started) emit(run, 'Graph.Throttled', rec, { scope: c.scope, retryAfterMs: c.retryAfterMs });
-        return defer(run, rec, c.retryAfterMs, c.code, attempt, graphReason(c.code, answer));
+        // Record Graph's refusal first: a pause that cannot be written (storage down) must not leave the
+        // key marked `sending`, which would later read as an unknown outcome.
+        const report = await defer(run, rec, c.retryAfterMs, c.code, attempt, graphReason(c.code, answer));
+        try {
+          const { started } = await ledgerCall(deps, () =>
+            deps.gate.pause({
+              sender: m.sender.toLowerCase(),
+              scope: c.scope,
+              untilMs,
+              cause: answer.kind === 'response' ? (answer.throttleReason ?? 'Throttled') : 'Throttled',
+            }),
+          );
+          if (started) emit(run, 'Graph.Throttled', rec, { scope: c.scope, retryAfterMs: c.retryAfterMs });
+        } catch (e) {
+          deps.log.warn('could not record the pause; other messages may meet the 429 too', {
+            key: run.key,
+            error: e instanceof Error ? e.name : 'unknown',
+          });
+        }
+        return report;
       }
       case 'auth':
         if (replaying) {

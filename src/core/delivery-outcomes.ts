@@ -22,8 +22,10 @@ import { rawKey } from './idempotency.js';
 export const MAX_DEFER_SEC = 7 * 24 * 3600 - 60;
 
 /**
- * Permanent failure: the original bytes go to the poison queue first, then the ledger records the
- * reason (so a `failed` row always means "it is in poison"), then the message is acked.
+ * Permanent failure, in two steps so that only the copy that wins the ledger write poisons, and a
+ * crash between them is healed: the ledger records `failed` with its reason, then the original bytes
+ * go to the poison queue, then `poisonedAt` is recorded, then the message is acked. A redelivered
+ * copy that finds `failed` without `poisonedAt` poisons it again.
  */
 export async function fail(
   run: Run,
@@ -31,19 +33,39 @@ export async function fail(
   reason: FailureReason,
   attempt?: AttemptRecord,
 ): Promise<DeliveryReport> {
-  await run.deps.poison.send(run.input.text);
   const apply = (r: MailRecord): MailRecord => ({
     ...r,
     state: 'failed',
     reason,
-    poisonedAt: iso(run.serverTime),
+    poisonedAt: undefined,
     lastSeen: iso(run.serverTime),
     lease: undefined,
   });
-  const saved = await saveOutcome(run, apply(rec), attempt, apply);
+  const failed = attempt ? await saveOutcome(run, apply(rec), attempt, apply) : await save(run, apply(rec));
+  const saved = await poisonOnce(run.deps, run.input.text, failed);
   emit(run, 'Mail.Failed', saved, failureDimensions(reason));
   await indexOutcome(run, saved);
   return report(run, saved, 'failed', reason.code);
+}
+
+/** The original bytes to the poison queue, then `poisonedAt` on the (failed) row. */
+export async function poisonOnce(deps: DeliverDeps, text: string, rec: MailRecord): Promise<MailRecord> {
+  if (rec.poisonedAt !== undefined) return rec;
+  await deps.poison.send(text);
+  let current = rec;
+  for (let round = 0; ; round++) {
+    try {
+      const result = await ledgerCall(deps, () =>
+        deps.ledger.update({ ...current, poisonedAt: new Date(deps.clock.now()).toISOString() }),
+      );
+      return result.value;
+    } catch (e) {
+      if (!(e instanceof LedgerConflictError) || round >= 5) throw e;
+      const latest = await ledgerCall(deps, () => deps.ledger.read(current.businessId, current.key));
+      if (!latest.value || latest.value.poisonedAt !== undefined) return latest.value ?? current;
+      current = latest.value;
+    }
+  }
 }
 
 /**
@@ -61,7 +83,8 @@ export async function defer(
   const { deps } = run;
   const jittered = delayMs + Math.min(60_000, delayMs * 0.2) * deps.random();
   const delaySec = Math.min(MAX_DEFER_SEC, Math.max(1, Math.ceil(jittered / 1000)));
-  await deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
+  // Ledger first: if another copy changed the row meanwhile, no stray copy is left in the queue. If the
+  // enqueue then fails, the original comes back, finds `deferred` with `nextAttemptAt`, and re-queues.
   const apply = (r: MailRecord): MailRecord => ({
     ...r,
     state: 'deferred',
@@ -72,6 +95,7 @@ export async function defer(
     reason,
   });
   const saved = attempt ? await saveOutcome(run, apply(rec), attempt, apply) : await save(run, apply(rec));
+  await deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
   emit(run, 'Mail.Deferred', saved, { why, delaySec, ...(reason ? failureDimensions(reason) : {}) });
   const r = report(run, saved, 'deferred', reason?.code ?? why);
   r.delaySec = delaySec;
@@ -190,17 +214,16 @@ export async function rejectConflict(run: Run, existing: MailRecord): Promise<De
     code: FailureCode.KeyConflict,
     detail: `idempotency key was first used for a different message (payload ${existing.payloadHash.slice(0, 12)}…, this one ${run.hash.slice(0, 12)}…); this message was not sent`,
   };
-  await run.deps.poison.send(run.input.text);
   const now = iso(run.serverTime);
-  const rec = await insertOnce(run.deps, {
+  const inserted = await insertOnce(run.deps, {
     ...baseRecord(run.m.businessId, conflictKey, 'conflict', run.hash, now),
     state: 'failed',
     intent: run.m.intent,
     template: run.m.template,
     sender: run.m.sender.toLowerCase(),
     reason,
-    poisonedAt: now,
   });
+  const rec = await poisonOnce(run.deps, run.input.text, inserted);
   emit(run, 'Mail.Failed', rec, { ...failureDimensions(reason), conflictKey });
   return report(run, rec, 'failed', FailureCode.KeyConflict);
 }
@@ -212,16 +235,15 @@ export async function rejectUndecodable(
   decoded: Extract<Decoded, { ok: false }>,
   serverTime: number,
 ): Promise<DeliveryReport> {
-  await deps.poison.send(input.text);
   const businessId = decoded.businessId ?? INVALID_INPUT_PARTITION;
   const key = rawKey(input.text);
   const now = iso(serverTime);
-  const rec = await insertOnce(deps, {
+  const inserted = await insertOnce(deps, {
     ...baseRecord(businessId, key, 'raw', key.slice(4), now),
     state: 'failed',
     reason: decoded.reason,
-    poisonedAt: now,
   });
+  const rec = await poisonOnce(deps, input.text, inserted);
   const props = { key, businessId, dequeueCount: input.dequeueCount, queueMessageId: input.id };
   deps.telemetry.event('Mail.Failed', { ...props, ...failureDimensions(decoded.reason) });
   deps.log.info('Mail.Failed', { ...props, code: decoded.reason.code });

@@ -1,7 +1,16 @@
 import type { AttemptRecord, MailRecord } from '../ports/ledger.js';
 import { classifyGraphAnswer } from './classify.js';
 import { FailureCode } from './codes.js';
-import { emit, iso, report, save, saveOutcome, type DeliveryReport, type Run } from './delivery-context.js';
+import {
+  emit,
+  iso,
+  ledgerCall,
+  report,
+  save,
+  saveOutcome,
+  type DeliveryReport,
+  type Run,
+} from './delivery-context.js';
 import {
   defer,
   failureDimensions,
@@ -61,7 +70,6 @@ async function scheduleVerification(
     MAX_DEFER_SEC,
     Math.max(1, Math.ceil(nextVerifyDelayMs(rec.verifications, deps.settings.timeScale) / 1000)),
   );
-  await deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
   const apply = (r: MailRecord): MailRecord => ({
     ...r,
     state: 'unknown',
@@ -72,6 +80,8 @@ async function scheduleVerification(
     lease: undefined,
   });
   const saved = attempt ? await saveOutcome(run, apply(rec), attempt, apply) : await save(run, apply(rec));
+  // After the ledger write, as for a deferral: no stray copy if another copy changed the row first.
+  await deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
   emit(run, 'Mail.Unknown', saved, {
     ...failureDimensions(reason),
     policy: deps.settings.onUnknown,
@@ -96,11 +106,10 @@ export async function verifyUnknown(
   const sender = m.sender.toLowerCase();
   const due = rec.nextAttemptAt ? Date.parse(rec.nextAttemptAt) - run.serverTime : 0;
   if (due > 5_000) return waitAgain(run, rec, due, 'VerifyNotDue');
-  const gate = await deps.gate.acquire({
-    sender,
-    recipients: 0,
-    ...(run.input.signal ? { signal: run.input.signal } : {}),
-  });
+  const signal = run.input.signal;
+  const gate = await ledgerCall(deps, () =>
+    deps.gate.acquire({ sender, recipients: 0, ...(signal ? { signal } : {}) }),
+  );
   if (gate.kind === 'defer') return waitAgain(run, rec, gate.delayMs, gate.reason);
   const startedAt = run.serverTime;
   let result: Awaited<ReturnType<typeof deps.mailer.findByKey>>;

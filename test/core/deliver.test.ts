@@ -134,6 +134,38 @@ describe('bad input', () => {
     expect(h.mailer.requests).toHaveLength(0);
   });
 
+  it('a crash between recording a failure and poisoning it is healed by the redelivery', async () => {
+    const h = createHarness({ script: [{ status: 400, code: 'ErrorInvalidRecipients' }] });
+    h.poison.failNext('send', 'ServerBusy', 503);
+    await expect(h.deliver(text)).rejects.toThrow();
+    expect((await h.state(BID, KEY))?.state).toBe('failed');
+    expect(h.poison.texts()).toEqual([]);
+    const again = await h.deliver(text, { dequeueCount: 2 });
+    expect(again.outcome).toBe('duplicate');
+    expect(h.poison.texts()).toEqual([text]);
+    expect((await h.state(BID, KEY))?.poisonedAt).toBeDefined();
+    expect(h.mailer.requests).toHaveLength(1);
+  });
+
+  it('a deferral that loses the race for the row leaves no stray copy in the queue', async () => {
+    const h = createHarness();
+    const inner = h.ledger.update.bind(h.ledger);
+    let raced = false;
+    // Another copy settles the key as sent between this copy's read and its deferral write.
+    h.ledger.update = async (rec, attempts) => {
+      if (!raced && rec.state === 'deferred') {
+        raced = true;
+        const current = (await h.ledger.read(rec.businessId, rec.key)).value;
+        if (current) await inner({ ...current, state: 'sent' });
+      }
+      return inner(rec, attempts);
+    };
+    const report = await h.deliver(asText(validMessage({ notBefore: '2026-11-25T11:00:00Z' })));
+    expect(raced).toBe(true);
+    expect(report.outcome).toBe('duplicate');
+    expect(h.queue.texts()).toEqual([]);
+  });
+
   it('one bad message does not disturb the next good one', async () => {
     const h = createHarness();
     await h.deliver('{"version":1');
