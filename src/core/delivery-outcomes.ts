@@ -21,6 +21,10 @@ import { rawKey } from './idempotency.js';
 /** Queue visibility delays stop at 7 days; longer waits hop (the copy re-defers when it arrives early). */
 export const MAX_DEFER_SEC = 7 * 24 * 3600 - 60;
 
+/** A wait as a queue visibility delay: whole seconds, at least 1, at most the 7-day hop. */
+export const queueDelaySec = (ms: number): number =>
+  Math.min(MAX_DEFER_SEC, Math.max(1, Math.ceil(ms / 1000)));
+
 /**
  * Permanent failure, in two steps so that only the copy that wins the ledger write poisons, and a
  * crash between them is healed: the ledger records `failed` with its reason, then the original bytes
@@ -82,7 +86,7 @@ export async function defer(
 ): Promise<DeliveryReport> {
   const { deps } = run;
   const jittered = delayMs + Math.min(60_000, delayMs * 0.2) * deps.random();
-  const delaySec = Math.min(MAX_DEFER_SEC, Math.max(1, Math.ceil(jittered / 1000)));
+  const delaySec = queueDelaySec(jittered);
   // Ledger first: if another copy changed the row meanwhile, no stray copy is left in the queue. If the
   // enqueue then fails, the original comes back, finds `deferred` with `nextAttemptAt`, and re-queues.
   const apply = (r: MailRecord): MailRecord => ({
@@ -112,7 +116,7 @@ export async function waitAgain(
   dueInMs: number,
   why: string,
 ): Promise<DeliveryReport> {
-  const delaySec = Math.min(MAX_DEFER_SEC, Math.max(1, Math.ceil(dueInMs / 1000)));
+  const delaySec = queueDelaySec(dueInMs);
   await run.deps.queue.send(run.input.text, { visibilityDelaySec: delaySec });
   emit(run, 'Mail.Deferred', rec, { why, delaySec });
   const r = report(run, rec, rec.state === 'unknown' ? 'unknown' : 'deferred', why);

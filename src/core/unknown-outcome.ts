@@ -14,7 +14,7 @@ import {
 import {
   defer,
   failureDimensions,
-  MAX_DEFER_SEC,
+  queueDelaySec,
   park,
   recordSent,
   transientPauseMs,
@@ -66,10 +66,7 @@ async function scheduleVerification(
   attempt?: AttemptRecord,
 ): Promise<DeliveryReport> {
   const { deps } = run;
-  const delaySec = Math.min(
-    MAX_DEFER_SEC,
-    Math.max(1, Math.ceil(nextVerifyDelayMs(rec.verifications, deps.settings.timeScale) / 1000)),
-  );
+  const delaySec = queueDelaySec(nextVerifyDelayMs(rec.verifications, deps.settings.timeScale));
   const apply = (r: MailRecord): MailRecord => ({
     ...r,
     state: 'unknown',

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { startSimulator, type SimulatorHandle } from '../sim/index.js';
 import { startAzurite, type AzuriteHandle } from './azurite.js';
 import { freePort } from './free-port.js';
+import { shellQuote } from './shell-quote.js';
 
 /** Azurite's default ports: with them, `UseDevelopmentStorage=true` and `func start` reach the same storage. */
 const AZURITE_DEFAULT_PORTS = { blob: 10000, queue: 10001, table: 10002 };
@@ -62,8 +63,6 @@ async function writeCaBundle(stateDir: string, simCertPath: string): Promise<str
   await writeFile(bundle, parts.join('\n'));
   return bundle;
 }
-
-const shellQuote = (v: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 
 /** Azurite and the Graph simulator as child services on loopback, and the environment to use them. */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {

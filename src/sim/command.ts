@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { shellQuote } from '../dev/shell-quote.js';
 import { startSimulator } from './index.js';
 import { describeLimits, type SimulatorLimits } from './limits.js';
 
@@ -124,9 +125,4 @@ export async function runSimulatorCommand(options: SimulatorCommandOptions): Pro
   } finally {
     await sim.close();
   }
-}
-
-/** Single-quotes a value unless it is made only of characters no shell treats specially. */
-function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
