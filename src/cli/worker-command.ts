@@ -19,6 +19,7 @@ export interface WorkerOptions {
   drain: boolean;
   maxWait?: number;
   hostJson?: string;
+  leaseSec?: number;
   json: boolean;
 }
 
@@ -53,6 +54,7 @@ export async function runWorker(options: WorkerOptions, io: Io): Promise<number>
     settings: hostSettings,
     clock: systemClock,
     log,
+    ...(options.leaseSec === undefined ? {} : { leaseSec: options.leaseSec }),
     handler: async (message, signal) => {
       const report = await runtime.deliver({
         text: message.text,
@@ -104,23 +106,37 @@ export function registerWorkerCommand(program: Command, io: Io, setExit: (code: 
     )
     .option('--max-wait <seconds>', 'with --drain: give up after this long (exit code 1)', Number)
     .option('--host-json <file>', 'host.json to read queue settings from (default: the one shipped)')
+    .option(
+      '--lease-sec <seconds>',
+      'how long a received message stays invisible between renewals; after a crash it reappears this much later (default 60)',
+      Number,
+    )
     .option('--json', 'one JSON object per line on stdout: each delivery, then a summary')
     .addHelpText(
       'after',
       '\nSettings come from the environment and ./local.settings.json (Values); see the README.\n' +
         'SIGINT/SIGTERM: stops fetching, lets in-flight messages finish, returns unstarted ones to the queue.',
     )
-    .action(async (opts: { drain?: boolean; maxWait?: number; hostJson?: string; json?: boolean }) => {
-      setExit(
-        await runWorker(
-          {
-            drain: opts.drain === true,
-            json: opts.json === true,
-            ...(opts.maxWait === undefined ? {} : { maxWait: opts.maxWait }),
-            ...(opts.hostJson === undefined ? {} : { hostJson: opts.hostJson }),
-          },
-          io,
-        ),
-      );
-    });
+    .action(
+      async (opts: {
+        drain?: boolean;
+        maxWait?: number;
+        hostJson?: string;
+        leaseSec?: number;
+        json?: boolean;
+      }) => {
+        setExit(
+          await runWorker(
+            {
+              drain: opts.drain === true,
+              json: opts.json === true,
+              ...(opts.maxWait === undefined ? {} : { maxWait: opts.maxWait }),
+              ...(opts.hostJson === undefined ? {} : { hostJson: opts.hostJson }),
+              ...(opts.leaseSec === undefined ? {} : { leaseSec: opts.leaseSec }),
+            },
+            io,
+          ),
+        );
+      },
+    );
 }

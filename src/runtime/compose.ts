@@ -69,7 +69,10 @@ export function sharedGateSettings(settings: Settings): SharedGateSettings {
     mailboxConcurrency: settings.mailboxConcurrency,
     mailboxPerMinute: settings.mailboxPerMinute,
     recipientsPerDay: settings.mailboxRecipientsPerDay,
-    leaseMs: settings.leaseMs,
+    // A slot outlives the longest POST, with a small margin. Shorter than the `sending` mark's lease:
+    // a slot expiring early risks one extra concurrent request (a 429), never a duplicate, while a
+    // crashed instance's slots hold every instance back until they expire.
+    leaseMs: settings.sendTimeoutMs + 10_000 / settings.timeScale,
     rateWindowMs: 60_000 / settings.timeScale,
     bucketMs: 3_600_000 / settings.timeScale,
     budgetBuckets: 24,

@@ -76,10 +76,23 @@ describe('the shared flow gate (limits across instances)', () => {
     clock.advance(10_000);
     const fourth = await ask(gates[1]);
     expect(fourth).toMatchObject({ kind: 'defer', reason: 'RateLimit' });
-    // The first token frees 60 s after its use, not at a minute boundary.
-    expect(fourth.kind === 'defer' && fourth.delayMs).toBe(50_001);
-    clock.advance(50_001);
+    // The first token frees 60 s after its use (stamped a second late: storage dates are whole seconds),
+    // not at a minute boundary.
+    expect(fourth.kind === 'defer' && fourth.delayMs).toBe(51_001);
+    clock.advance(51_001);
     granted(await ask(gates[0]));
+  });
+
+  it('counts a send from when it ended, not when its permit was granted', async () => {
+    const { clock, gates } = instances(1, { mailboxPerMinute: 1 });
+    const slow = granted(await ask(gates[0]));
+    clock.advance(20_000); // a slow POST: Exchange accepts the mail at its end, not at the claim
+    await slow.release();
+    clock.advance(60_000);
+    // The token frees 60 s after the send ended (+1 s for whole-second dates): a short wait, made in process.
+    const before = clock.now();
+    granted(await ask(gates[0]));
+    expect(clock.now() - before).toBe(1_001);
   });
 
   it('defers a message that would overrun the rolling recipient budget until the window allows it', async () => {

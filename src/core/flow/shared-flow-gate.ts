@@ -32,8 +32,11 @@ export const gateRowIds = {
   budgetBucket: (sender: string, slot: number) => `m!${sender}!rcpt!${slot}`,
 };
 
+/** The storage `Date` has one-second resolution: stamps err a second late, never early. */
+const STAMP_MARGIN_MS = 1_000;
+
 type Need =
-  | { kind: 'ok'; writes: GateWrite[]; slots: string[] }
+  | { kind: 'ok'; writes: GateWrite[]; slots: string[]; token?: string; claimedAt: number }
   | { kind: 'wait'; ms: number | undefined; reason: string };
 
 /**
@@ -71,6 +74,7 @@ export function createSharedFlowGate(deps: {
       return { kind: 'wait', ms: pausedUntil - now + random() * s.spreadMs, reason: 'Paused' };
 
     const writes: GateWrite[] = [];
+    let tokenId: string | undefined;
     if (recipients > 0) {
       // Rolling recipient budget over the last `budgetBuckets` buckets (rows reused round-robin).
       const bucket = Math.floor(now / s.bucketMs);
@@ -113,9 +117,9 @@ export function createSharedFlowGate(deps: {
         else soonest = Math.min(soonest, freeAt);
       }
       if (token === undefined) return { kind: 'wait', ms: soonest - now + 1, reason: 'RateLimit' };
-      writes.push(
-        write(row(gateRowIds.rateToken(sender, token)), gateRowIds.rateToken(sender, token), { until: now }),
-      );
+      // Stamped a second late: the storage Date is truncated to the second, and the send comes after the claim.
+      tokenId = gateRowIds.rateToken(sender, token);
+      writes.push(write(row(tokenId), tokenId, { until: now + STAMP_MARGIN_MS }));
     }
 
     const take = (ids: string[], reason: string): string | Need => {
@@ -134,18 +138,37 @@ export function createSharedFlowGate(deps: {
       'MailboxBusy',
     );
     if (typeof boxSlot !== 'string') return boxSlot;
-    return { kind: 'ok', writes, slots: [appSlot, boxSlot] };
+    return {
+      kind: 'ok',
+      writes,
+      slots: [appSlot, boxSlot],
+      ...(tokenId ? { token: tokenId } : {}),
+      claimedAt: now,
+    };
   }
 
-  async function releaseSlots(slots: string[], etags: Map<string, string>): Promise<void> {
-    const writes = slots.flatMap((id) => {
+  /**
+   * Frees the slots and re-stamps the rate token with when the send really ended (the claim's server
+   * time plus the time the permit was held: Exchange counts a mail when it accepts it, which is after
+   * the claim), all in one write.
+   */
+  async function release(grant: Extract<Need, { kind: 'ok' }>, etags: Map<string, string>, heldMs: number) {
+    const writes: GateWrite[] = grant.slots.flatMap((id) => {
       const etag = etags.get(id);
       return etag === undefined ? [] : [{ id, etag, values: { until: 0, holder: '' } }];
     });
+    const tokenEtag = grant.token === undefined ? undefined : etags.get(grant.token);
+    if (grant.token !== undefined && tokenEtag !== undefined) {
+      writes.push({
+        id: grant.token,
+        etag: tokenEtag,
+        values: { until: grant.claimedAt + heldMs + STAMP_MARGIN_MS },
+      });
+    }
     try {
-      await store.write(writes); // a conflict means our lease had run out and the slot moved on: fine
+      await store.write(writes); // a conflict means our lease had run out and a slot moved on: fine
     } catch {
-      // Storage trouble: the lease frees the slot when it runs out.
+      // Storage trouble: the lease frees the slots when it runs out; the token keeps its claim stamp.
     }
   }
 
@@ -163,6 +186,7 @@ export function createSharedFlowGate(deps: {
           const need = plan(view, sender, recipients, permit);
           if (need.kind === 'ok') {
             const commit = await store.write(need.writes);
+            const grantedAt = clock.now();
             if (commit.ok) {
               let released = false;
               return {
@@ -171,7 +195,7 @@ export function createSharedFlowGate(deps: {
                   if (released) return;
                   released = true;
                   await inProcess.release();
-                  await releaseSlots(need.slots, commit.etags);
+                  await release(need, commit.etags, clock.now() - grantedAt);
                 },
               };
             }
