@@ -289,12 +289,22 @@ async function sendLoop(
       case 'unknown':
         return settleUnknown(run, rec, graphReason(c.code, answer, run), attempt);
       case 'throttled': {
+        // Graph's `Date` (like storage's) is whole seconds, truncated: the 429 was up to a second later.
+        // A pause that ends a second late costs a second; one that ends early draws another 429.
         const untilMs =
           (answer.kind === 'response' && answer.date ? Date.parse(answer.date) : run.serverTime) +
+          1_000 +
           c.retryAfterMs;
         // Record Graph's refusal first: a pause that cannot be written (storage down) must not leave the
         // key marked `sending`, which would later read as an unknown outcome.
-        const report = await defer(run, rec, c.retryAfterMs, c.code, attempt, graphReason(c.code, answer));
+        const report = await defer(
+          run,
+          rec,
+          untilMs - run.serverTime,
+          c.code,
+          attempt,
+          graphReason(c.code, answer),
+        );
         try {
           const { started } = await ledgerCall(deps, () =>
             deps.gate.pause({

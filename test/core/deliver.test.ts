@@ -253,6 +253,12 @@ describe('what Graph answers (ARCHITECTURE §2)', () => {
     expect(h.events('Graph.Throttled')).toHaveLength(1);
     const other = await h.deliver(asText(validMessage({ idempotencyKey: 'other-key' })));
     expect(other).toMatchObject({ outcome: 'deferred', code: 'Paused' });
+    // The pause runs to Graph's Date (10:00:01, whole seconds) + a second for its truncation + Retry-After 7 s.
+    expect(await h.gate.acquire({ sender: 'offers@contoso.com', recipients: 1 })).toEqual({
+      kind: 'defer',
+      delayMs: Date.parse('2026-11-25T10:00:09Z') - h.clock.now(),
+      reason: 'Paused',
+    });
     expect(h.mailer.requests).toHaveLength(1);
     expect(h.events('Graph.Throttled')).toHaveLength(1);
   });
