@@ -63,7 +63,9 @@ function printStory(story: TraceStory, io: Io): void {
       );
     }
     if (r.lastError) io.out(`  last error  ${r.lastError} (the invocation failed and was retried)`);
-    if (r.nextAttemptAt && r.state === 'deferred') io.out(`  next try    ${r.nextAttemptAt}`);
+    if (r.nextAttemptAt && r.state === 'deferred') {
+      io.out(`  next try    ${r.nextAttemptAt}${r.deferredFor ? ` (deferred: ${r.deferredFor})` : ''}`);
+    }
     if (r.correlationId) io.out(`  correlation ${r.correlationId}`);
     if (r.attemptRows.length > 0) {
       io.out('  Graph attempts:');

@@ -236,6 +236,7 @@ async function sendLoop(
     );
     if (gate.kind === 'defer') return defer(run, rec, gate.delayMs, gate.reason);
     let answer: GraphAnswer;
+    let pauseStarted = false;
     const startedAt = run.serverTime;
     try {
       deps.crashHook?.('before-mark');
@@ -257,6 +258,10 @@ async function sendLoop(
       });
       deps.crashHook?.('during-send');
       answer = await sending;
+      // A 429's pause is written while this call still holds its slot: the slot freed first would let
+      // another message reach Graph inside the pause.
+      const throttled = classifyGraphAnswer(answer);
+      if (throttled.outcome === 'throttled') pauseStarted = await writePause(run, answer, throttled);
     } finally {
       await gate.release();
     }
@@ -289,39 +294,15 @@ async function sendLoop(
       case 'unknown':
         return settleUnknown(run, rec, graphReason(c.code, answer, run), attempt);
       case 'throttled': {
-        // Graph's `Date` (like storage's) is whole seconds, truncated: the 429 was up to a second later.
-        // A pause that ends a second late costs a second; one that ends early draws another 429.
-        const untilMs =
-          (answer.kind === 'response' && answer.date ? Date.parse(answer.date) : run.serverTime) +
-          1_000 +
-          c.retryAfterMs;
-        // Record Graph's refusal first: a pause that cannot be written (storage down) must not leave the
-        // key marked `sending`, which would later read as an unknown outcome.
-        const report = await defer(
+        if (pauseStarted) emit(run, 'Graph.Throttled', rec, { scope: c.scope, retryAfterMs: c.retryAfterMs });
+        return defer(
           run,
           rec,
-          untilMs - run.serverTime,
+          pauseEnd(run, answer, c) - run.serverTime,
           c.code,
           attempt,
           graphReason(c.code, answer),
         );
-        try {
-          const { started } = await ledgerCall(deps, () =>
-            deps.gate.pause({
-              sender: m.sender.toLowerCase(),
-              scope: c.scope,
-              untilMs,
-              cause: answer.kind === 'response' ? (answer.throttleReason ?? 'Throttled') : 'Throttled',
-            }),
-          );
-          if (started) emit(run, 'Graph.Throttled', rec, { scope: c.scope, retryAfterMs: c.retryAfterMs });
-        } catch (e) {
-          deps.log.warn('could not record the pause; other messages may meet the 429 too', {
-            key: run.key,
-            error: e instanceof Error ? e.name : 'unknown',
-          });
-        }
-        return report;
       }
       case 'auth':
         if (replaying) {
@@ -431,6 +412,49 @@ function graphReason(code: FailureCode, answer: GraphAnswer, run?: Run): Failure
   const attemptIds = run?.attemptsThisRun.map((a) => a.attemptId) ?? [];
   if (attemptIds.length > 0) reason.attemptIds = attemptIds;
   return reason;
+}
+
+/**
+ * When a 429's pause ends. Graph's `Date` (like storage's) is whole seconds, truncated: the 429 came up
+ * to a second later. A pause that ends a second late costs a second; one that ends early draws another 429.
+ */
+function pauseEnd(
+  run: Run,
+  answer: GraphAnswer,
+  c: Extract<Classification, { outcome: 'throttled' }>,
+): number {
+  const date = answer.kind === 'response' && answer.date ? Date.parse(answer.date) : run.serverTime;
+  return date + 1_000 + c.retryAfterMs;
+}
+
+/**
+ * Shares a 429's pause with every instance. Best effort: if storage is down the message is still
+ * recorded and deferred (the key must not stay marked `sending`); other messages may meet the 429 too.
+ * True when this call began the pause (one `Graph.Throttled` per pause).
+ */
+async function writePause(
+  run: Run,
+  answer: GraphAnswer,
+  c: Extract<Classification, { outcome: 'throttled' }>,
+): Promise<boolean> {
+  const { deps } = run;
+  try {
+    const { started } = await ledgerCall(deps, () =>
+      deps.gate.pause({
+        sender: run.m.sender.toLowerCase(),
+        scope: c.scope,
+        untilMs: pauseEnd(run, answer, c),
+        cause: answer.kind === 'response' ? (answer.throttleReason ?? 'Throttled') : 'Throttled',
+      }),
+    );
+    return started;
+  } catch (e) {
+    deps.log.warn('could not record the pause; other messages may meet the 429 too', {
+      key: run.key,
+      error: e instanceof Error ? e.name : 'unknown',
+    });
+    return false;
+  }
 }
 
 /** What an answer means for the gate's breakers. */

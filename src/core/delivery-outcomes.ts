@@ -92,6 +92,7 @@ export async function defer(
   const apply = (r: MailRecord): MailRecord => ({
     ...r,
     state: 'deferred',
+    deferredFor: why,
     deferrals: r.deferrals + 1,
     nextAttemptAt: iso(run.serverTime + delaySec * 1000),
     lastSeen: iso(run.serverTime),
@@ -157,8 +158,14 @@ export async function park(
 }
 
 /** The key is settled (sent, failed, expired or held unknown): acknowledge without doing anything again. */
-export function duplicate(run: Run, rec: MailRecord): DeliveryReport {
+export async function duplicate(run: Run, rec: MailRecord): Promise<DeliveryReport> {
   emit(run, 'Mail.Duplicate', rec);
+  // The copy that settled the key may have died between its ledger write and its index write (the
+  // message came back because it was never acked): index again, so `trace --key` still finds it.
+  await writeIndex(run, rec, [
+    ...(rec.lastClientRequestId ? [{ kind: 'client-request-id' as const, id: rec.lastClientRequestId }] : []),
+    ...(rec.lastRequestId ? [{ kind: 'request-id' as const, id: rec.lastRequestId }] : []),
+  ]);
   return report(run, rec, 'duplicate', rec.reason?.code);
 }
 
@@ -309,17 +316,23 @@ export function failureDimensions(reason: FailureReason) {
 
 /** Look-up rows for `trace --key/--client-request-id/--request-id`: best effort, rebuildable from the partition. */
 async function indexOutcome(run: Run, rec: MailRecord): Promise<void> {
+  await writeIndex(
+    run,
+    rec,
+    run.attemptsThisRun.flatMap((a) => [
+      { kind: 'client-request-id' as const, id: a.clientRequestId },
+      ...(a.requestId ? [{ kind: 'request-id' as const, id: a.requestId }] : []),
+    ]),
+  );
+}
+
+async function writeIndex(
+  run: Run,
+  rec: MailRecord,
+  ids: { kind: IndexEntry['kind']; id: string }[],
+): Promise<void> {
   const entries: IndexEntry[] = [{ kind: 'key', id: rec.key, businessId: rec.businessId, key: rec.key }];
-  for (const a of run.attemptsThisRun) {
-    entries.push({
-      kind: 'client-request-id',
-      id: a.clientRequestId,
-      businessId: rec.businessId,
-      key: rec.key,
-    });
-    if (a.requestId)
-      entries.push({ kind: 'request-id', id: a.requestId, businessId: rec.businessId, key: rec.key });
-  }
+  for (const { kind, id } of ids) entries.push({ kind, id, businessId: rec.businessId, key: rec.key });
   try {
     await run.deps.ledger.index(entries);
   } catch (e) {

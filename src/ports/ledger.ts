@@ -76,6 +76,8 @@ export interface MailRecord {
   deferrals: number;
   /** While deferred: when the re-enqueued copy becomes due (a copy arriving earlier waits again). */
   nextAttemptAt?: string;
+  /** While deferred: why (Paused, RateLimit, RecipientBudget, MailboxBlocked, NotBefore, Transient…). */
+  deferredFor?: string;
   correlationId?: string;
   notBefore?: string;
   expiresAt?: string;

@@ -44,6 +44,7 @@ export function fullRecord(overrides: Partial<NewMailRecord> = {}): NewMailRecor
     poisonedAt: '2026-11-25T10:07:00.000Z',
     deferrals: 4,
     nextAttemptAt: '2026-11-25T10:10:00.000Z',
+    deferredFor: 'RecipientBudget',
     correlationId: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     notBefore: '2026-11-25T09:00:00.000Z',
     expiresAt: '2026-12-02T00:00:00.000Z',

@@ -236,7 +236,7 @@ describe('what Graph answers (ARCHITECTURE §2)', () => {
     expect(h.mailer.requests).toHaveLength(4);
     expect(h.queue.texts()).toEqual([text]);
     const rec = await h.state(BID, KEY);
-    expect(rec).toMatchObject({ state: 'deferred', deferrals: 1 });
+    expect(rec).toMatchObject({ state: 'deferred', deferrals: 1, deferredFor: 'Transient' });
     h.clock.advance((report.delaySec ?? 0) * 1000);
     expect((await h.deliver(text)).outcome).toBe('sent');
   });
@@ -261,6 +261,33 @@ describe('what Graph answers (ARCHITECTURE §2)', () => {
     });
     expect(h.mailer.requests).toHaveLength(1);
     expect(h.events('Graph.Throttled')).toHaveLength(1);
+  });
+
+  it('a 429 pause is shared before the call gives up its slot, so no other message slips into the pause', async () => {
+    const h = createHarness({ script: [{ status: 429, code: 'ApplicationThrottled', retryAfter: '5' }] });
+    const order: string[] = [];
+    const gate = {
+      ...h.gate,
+      acquire: async (r: Parameters<typeof h.gate.acquire>[0]) => {
+        const d = await h.gate.acquire(r);
+        return d.kind === 'granted'
+          ? {
+              ...d,
+              release: async () => {
+                order.push('release');
+                await d.release();
+              },
+            }
+          : d;
+      },
+      pause: async (r: Parameters<typeof h.gate.pause>[0]) => {
+        order.push('pause');
+        return h.gate.pause(r);
+      },
+    };
+    const { createDeliver } = await import('../../src/core/deliver.js');
+    await createDeliver({ ...h, gate })({ text, dequeueCount: 1 });
+    expect(order).toEqual(['pause', 'release']);
   });
 
   it('401 with a new token from the credential is replayed once', async () => {

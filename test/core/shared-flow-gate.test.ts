@@ -101,10 +101,15 @@ describe('the shared flow gate (limits across instances)', () => {
     clock.advance(3_600_000);
     const over = await ask(gates[1], 'offers@contoso.com', 6);
     expect(over).toMatchObject({ kind: 'defer', reason: 'RecipientBudget' });
-    // The 6 recipients leave the 24-hour window 24 h after their hour began.
-    expect(over.kind === 'defer' && over.delayMs).toBe(23 * 3_600_000 + 1);
+    // Their hour's sends may have come at its very end: they leave the 24-hour window 24 h after it.
+    expect(over.kind === 'defer' && over.delayMs).toBe(24 * 3_600_000 + 1);
     await granted(await ask(gates[1], 'offers@contoso.com', 4)).release();
-    clock.advance(23 * 3_600_000 + 1);
+    clock.advance(23 * 3_600_000);
+    expect(await ask(gates[0], 'offers@contoso.com', 6)).toMatchObject({
+      kind: 'defer',
+      reason: 'RecipientBudget',
+    });
+    clock.advance(3_600_000 + 1);
     granted(await ask(gates[0], 'offers@contoso.com', 6));
   });
 

@@ -147,6 +147,23 @@ describe('crashes and unexpected errors', () => {
     expect(points).toEqual(['before-mark', 'after-mark', 'during-send', 'after-send', 'after-record']);
   });
 
+  it('a crash after the ledger write but before the index write is healed by the redelivery', async () => {
+    const h = createHarness();
+    const { createDeliver } = await import('../../src/core/deliver.js');
+    const dying = createDeliver({
+      ...h,
+      crashHook: (p) => {
+        if (p === 'after-record') throw new Error('killed');
+      },
+    });
+    await expect(dying({ text, dequeueCount: 1 })).rejects.toThrow('killed');
+    expect(await h.ledger.lookup('key', KEY)).toBeUndefined();
+    expect((await h.deliver(text, { dequeueCount: 2 })).outcome).toBe('duplicate');
+    expect(await h.ledger.lookup('key', KEY)).toMatchObject({ businessId: BID });
+    const requestId = (await h.state(BID, KEY))?.lastRequestId ?? '';
+    expect(await h.ledger.lookup('request-id', requestId)).toMatchObject({ key: KEY });
+  });
+
   it('leaves the name of an unexpected error on the key’s row, so a host-poisoned message is explainable', async () => {
     const h = createHarness();
     const { createDeliver } = await import('../../src/core/deliver.js');

@@ -52,6 +52,7 @@ const RECORD_FIELDS = {
   poisonedAt: 'string',
   deferrals: 'number!',
   nextAttemptAt: 'string',
+  deferredFor: 'string',
   correlationId: 'string',
   notBefore: 'string',
   expiresAt: 'string',

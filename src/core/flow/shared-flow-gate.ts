@@ -34,6 +34,8 @@ export const gateRowIds = {
 
 /** The storage `Date` has one-second resolution: stamps err a second late, never early. */
 const STAMP_MARGIN_MS = 1_000;
+/** Recipients are charged this much late: Date truncation plus the time from claim to acceptance. */
+const CHARGE_MARGIN_MS = 2_000;
 
 type Need =
   | { kind: 'ok'; writes: GateWrite[]; slots: string[]; token?: string; claimedAt: number }
@@ -76,34 +78,40 @@ export function createSharedFlowGate(deps: {
     const writes: GateWrite[] = [];
     let tokenId: string | undefined;
     if (recipients > 0) {
-      // Rolling recipient budget over the last `budgetBuckets` buckets (rows reused round-robin).
-      const bucket = Math.floor(now / s.bucketMs);
-      const slotOf = (b: number) => b % (s.budgetBuckets + 1);
+      // Rolling recipient budget in buckets (rows reused round-robin). The recipients are charged to
+      // the bucket of `now + CHARGE_MARGIN_MS`: the storage Date is truncated and Exchange counts the
+      // mail when it accepts it, after this claim. A charge to bucket c may be a send up to the end of
+      // c, so it leaves the window only when c's end does; and a bucket charged ahead of `now` counts
+      // already. Errs by up to a bucket on the safe side, never the other.
+      const ahead = Math.ceil(CHARGE_MARGIN_MS / s.bucketMs);
+      const charged = Math.floor((now + CHARGE_MARGIN_MS) / s.bucketMs);
+      const oldest = Math.floor(now / s.bucketMs) - s.budgetBuckets;
+      const slotOf = (b: number) => b % (s.budgetBuckets + 1 + ahead);
       const counts = new Map<number, number>();
-      for (let b = bucket - s.budgetBuckets + 1; b <= bucket; b++) {
+      for (let b = oldest; b <= charged + ahead; b++) {
         const r = row(gateRowIds.budgetBucket(sender, slotOf(b)));
         counts.set(b, r?.bucket === b ? (r.count ?? 0) : 0);
       }
       let used = [...counts.values()].reduce((a, c) => a + c, 0);
       if (used + recipients > s.recipientsPerDay) {
         // Wait until enough of the oldest buckets have left the window.
-        for (let b = bucket - s.budgetBuckets + 1; b <= bucket; b++) {
+        for (let b = oldest; b <= charged + ahead; b++) {
           used -= counts.get(b) ?? 0;
           if (used + recipients <= s.recipientsPerDay) {
             return {
               kind: 'wait',
-              ms: (b + s.budgetBuckets) * s.bucketMs - now + 1,
+              ms: (b + 1 + s.budgetBuckets) * s.bucketMs - now + 1,
               reason: 'RecipientBudget',
             };
           }
         }
-        return { kind: 'wait', ms: s.budgetBuckets * s.bucketMs, reason: 'RecipientBudget' };
+        return { kind: 'wait', ms: (s.budgetBuckets + 1) * s.bucketMs, reason: 'RecipientBudget' };
       }
-      const current = row(gateRowIds.budgetBucket(sender, slotOf(bucket)));
+      const current = row(gateRowIds.budgetBucket(sender, slotOf(charged)));
       writes.push(
-        write(current, gateRowIds.budgetBucket(sender, slotOf(bucket)), {
-          bucket,
-          count: (counts.get(bucket) ?? 0) + recipients,
+        write(current, gateRowIds.budgetBucket(sender, slotOf(charged)), {
+          bucket: charged,
+          count: (counts.get(charged) ?? 0) + recipients,
         }),
       );
 
