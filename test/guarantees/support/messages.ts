@@ -37,3 +37,19 @@ export async function sampleMessages(tag: string, count: number): Promise<Guaran
     };
   });
 }
+
+/** The same message sent as another mailbox (so that mailbox's counts in the simulator are its alone). */
+export function fromSender(m: GuaranteeMessage, sender: string): GuaranteeMessage {
+  const parsed = JSON.parse(m.text) as Record<string, unknown>;
+  return { ...m, sender, text: JSON.stringify({ ...parsed, sender }) };
+}
+
+/** `perMailbox` sample messages for each of `senders`, interleaved (a backlog over a few mailboxes). */
+export async function backlog(
+  tag: string,
+  senders: readonly string[],
+  perMailbox: number,
+): Promise<GuaranteeMessage[]> {
+  const messages = await sampleMessages(tag, senders.length * perMailbox);
+  return messages.map((m, i) => fromSender(m, senders[i % senders.length] ?? m.sender));
+}
