@@ -38,9 +38,10 @@ export function decodeMessage(text: string): Decoded {
   try {
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    // JSON.parse's message names a position, never more than a character of the input.
-    const where = e instanceof SyntaxError ? e.message.replace(/"[^"]*"/g, '…').slice(0, 120) : 'unparseable';
-    return reject(FailureCode.InvalidJson, `message is not JSON text (${where})`, []);
+    // JSON.parse's message can quote the start of the input (personal data): keep only the position.
+    const position = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+    const where = position === undefined ? 'from its first character' : `at character ${position}`;
+    return reject(FailureCode.InvalidJson, `message is not JSON text (invalid ${where})`, []);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return reject(FailureCode.InvalidMessage, 'message must be a JSON object', [

@@ -25,10 +25,18 @@ describe('decoding a queue message against contract v1', () => {
     expect(decodeMessage('\ufeff' + asText(validMessage())).ok).toBe(true);
   });
 
-  it('refuses text that is not JSON with InvalidJson', () => {
-    const r = rejection('Dear Ada, welcome aboard');
+  it.each([
+    ['prose', 'Dear Ada, welcome aboard'],
+    // JSON.parse quotes the start of the input, quotes included: none of it may reach the reason.
+    ['quotes at the start', 'Xa"ada.lovelace@example.org" is the address'],
+    ['broken JSON', '{"to": "ada.lovelace@example.org" oops}'],
+  ])('refuses text that is not JSON with InvalidJson, quoting none of it: %s', (_what, text) => {
+    const r = rejection(text);
     expect(r.reason.code).toBe('InvalidJson');
-    expect(r.reason.detail).not.toContain('Ada');
+    expect(r.reason.detail).toMatch(
+      /^message is not JSON text \(invalid (at character \d+|from its first character)\)$/,
+    );
+    for (const fragment of ['Ada', 'ada', 'lovelace', 'exa']) expect(r.reason.detail).not.toContain(fragment);
   });
 
   it.each([['[1,2]'], ['"a string"'], ['42'], ['null']])('refuses JSON that is not an object: %s', (text) => {
