@@ -5,7 +5,7 @@ import { createQueueWriter } from '../adapters/queues/queue-writer.js';
 import { createQueueClient } from '../adapters/storage/clients.js';
 import { loadSettings } from '../config/settings.js';
 import { decodeMessage } from '../core/decode.js';
-import { isPermanentDeliveryError } from '../core/errors.js';
+import { isPermanentDeliveryError } from '../domain/failure.js';
 import { keyOf } from '../core/idempotency.js';
 import { cliEnvironment } from './environment.js';
 import { UsageError, type Io } from './io.js';

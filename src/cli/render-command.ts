@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_TEMPLATES_DIR } from '../config/settings.js';
 import { loadTemplateCatalog } from '../adapters/templates/load-template-catalog.js';
-import { isPermanentDeliveryError } from '../core/errors.js';
+import { isPermanentDeliveryError } from '../domain/failure.js';
 import { cliEnvironment } from './environment.js';
 import { table, UsageError, type Io } from './io.js';
 

@@ -1,7 +1,7 @@
 import type { AttachmentStore } from '../ports/attachments.js';
-import { FailureCode } from './codes.js';
+import { FailureCode } from '../domain/failure-codes.js';
 import type { HrMailMessage } from './contract.js';
-import { isPermanentDeliveryError, permanent } from './errors.js';
+import { isPermanentDeliveryError, permanent } from '../domain/failure.js';
 import { MAX_ATTACHMENT_BYTES_TOTAL, type ResolvedAttachment } from './graph-message.js';
 
 /**

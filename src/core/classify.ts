@@ -1,5 +1,5 @@
 import type { GraphAnswer } from '../ports/graph.js';
-import { FailureCode } from './codes.js';
+import { FailureCode } from '../domain/failure-codes.js';
 
 /**
  * ARCHITECTURE §2 as one pure function: what a Graph answer means and what to do next.

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { FailureCode } from './codes.js';
+import { FailureCode } from '../domain/failure-codes.js';
 import { businessIdSchema, MAX_MESSAGE_BYTES, messageSchemaV1, type HrMailMessage } from './contract.js';
-import type { FailureReason } from './errors.js';
+import type { FailureReason } from '../domain/failure.js';
 
 export interface FieldIssue {
   /** `to[0].address`, `data.startDate`, `headers.X-Foo` or `(message)` for the whole message. */

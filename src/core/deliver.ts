@@ -8,7 +8,7 @@ import type { GateOutcome } from '../ports/flow-gate.js';
 import type { GraphAnswer } from '../ports/graph.js';
 import { resolveAttachments } from './attachments.js';
 import { classifyGraphAnswer, type Classification } from './classify.js';
-import { FailureCode } from './codes.js';
+import { FailureCode } from '../domain/failure-codes.js';
 import { decodeMessage } from './decode.js';
 import {
   emit,
@@ -33,7 +33,7 @@ import {
   transientPauseMs,
   waitAgain,
 } from './delivery-outcomes.js';
-import { isPermanentDeliveryError, permanent, type FailureReason } from './errors.js';
+import { isPermanentDeliveryError, permanent, type FailureReason } from '../domain/failure.js';
 import { buildGraphMessage } from './graph-message.js';
 import { keyOf, payloadHash, recipientDomains } from './idempotency.js';
 import { isVerifyPolicy, settleUnknown, verifyUnknown } from './unknown-outcome.js';
@@ -236,6 +236,7 @@ async function sendLoop(
     );
     if (gate.kind === 'defer') return defer(run, rec, gate.delayMs, gate.reason);
     let answer: GraphAnswer;
+    let c: Classification;
     let pauseStarted = false;
     const startedAt = run.serverTime;
     try {
@@ -260,12 +261,11 @@ async function sendLoop(
       answer = await sending;
       // A 429's pause is written while this call still holds its slot: the slot freed first would let
       // another message reach Graph inside the pause.
-      const throttled = classifyGraphAnswer(answer);
-      if (throttled.outcome === 'throttled') pauseStarted = await writePause(run, answer, throttled);
+      c = classifyGraphAnswer(answer);
+      if (c.outcome === 'throttled') pauseStarted = await writePause(run, answer, c);
     } finally {
       await gate.release();
     }
-    const c = classifyGraphAnswer(answer);
     // A 401 that will be replayed with a new token is not (yet) an auth failure.
     const replaying = c.outcome === 'auth' && c.replay && !authReplayed;
     const breaker = await deps.gate.record({

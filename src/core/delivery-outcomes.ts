@@ -1,7 +1,7 @@
 import type { AttemptRecord, IndexEntry, MailRecord, NewMailRecord } from '../ports/ledger.js';
 import { INVALID_INPUT_PARTITION, LedgerConflictError } from '../ports/ledger.js';
 import { backoffMs } from './backoff.js';
-import { FailureCode } from './codes.js';
+import { FailureCode } from '../domain/failure-codes.js';
 import type { Decoded } from './decode.js';
 import {
   emit,
@@ -15,7 +15,7 @@ import {
   type IncomingMessage,
   type Run,
 } from './delivery-context.js';
-import type { FailureReason } from './errors.js';
+import type { FailureReason } from '../domain/failure.js';
 import { rawKey } from './idempotency.js';
 
 /** Queue visibility delays stop at 7 days; longer waits hop (the copy re-defers when it arrives early). */

@@ -5,9 +5,9 @@ import {
   type GraphRecipient,
 } from '../ports/graph.js';
 import type { RenderedMail } from '../ports/templates.js';
-import { FailureCode } from './codes.js';
+import { FailureCode } from '../domain/failure-codes.js';
 import type { HrMailMessage, Recipient } from './contract.js';
-import { permanent } from './errors.js';
+import { permanent } from '../domain/failure.js';
 
 /** Graph caps a request at about 4 MB; base64 adds a third, so files get ~3 MB. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;

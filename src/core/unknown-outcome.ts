@@ -1,6 +1,6 @@
 import type { AttemptRecord, MailRecord } from '../ports/ledger.js';
 import { classifyGraphAnswer } from './classify.js';
-import { FailureCode } from './codes.js';
+import { FailureCode } from '../domain/failure-codes.js';
 import {
   emit,
   iso,
@@ -20,7 +20,7 @@ import {
   transientPauseMs,
   waitAgain,
 } from './delivery-outcomes.js';
-import type { FailureReason } from './errors.js';
+import type { FailureReason } from '../domain/failure.js';
 
 /** Minutes after the unknown outcome at which `verify*` looks the key up, then hourly until the grace ends. */
 const VERIFY_SCHEDULE_MIN = [1, 5, 15, 30, 60];

@@ -1,4 +1,4 @@
-import type { FailureReason } from '../core/errors.js';
+import type { FailureReason } from '../domain/failure.js';
 
 /**
  * The ledger: one state row per idempotency key and one row per Graph attempt, partitioned by

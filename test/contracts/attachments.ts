@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FailureCode } from '../../src/core/codes.js';
-import { PermanentDeliveryError } from '../../src/core/errors.js';
+import { FailureCode } from '../../src/domain/failure-codes.js';
+import { PermanentDeliveryError } from '../../src/domain/failure.js';
 import type { AttachmentStore } from '../../src/ports/attachments.js';
 
 export interface AttachmentStoreUnderTest {

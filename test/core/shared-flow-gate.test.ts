@@ -145,10 +145,30 @@ describe('the shared flow gate (limits across instances)', () => {
     granted(await ask(gates[1], 'people@contoso.com'));
   });
 
-  it('two instances racing for the last slot: exactly one wins', async () => {
-    const { gates } = instances(2, { mailboxConcurrency: 1 });
+  it('two instances racing for the last slot: both read it free, exactly one claim lands', async () => {
+    const { store, gates } = instances(2, { mailboxConcurrency: 1 });
+    // Hold both reads until each instance has read: both then plan to take the same free slot.
+    const read = store.read.bind(store);
+    let waiting: (() => void)[] = [];
+    store.read = async (prefixes) => {
+      const view = await read(prefixes);
+      if (waiting.length < 1) await new Promise<void>((go) => waiting.push(go));
+      else {
+        for (const go of waiting) go();
+        waiting = [];
+      }
+      return view;
+    };
+    const write = store.write.bind(store);
+    const commits: boolean[] = [];
+    store.write = async (writes) => {
+      const result = await write(writes);
+      commits.push(result.ok);
+      return result;
+    };
     const [a, b] = await Promise.all([ask(gates[0]), ask(gates[1])]);
     expect([a.kind, b.kind].sort()).toEqual(['defer', 'granted']);
+    expect(commits.slice(0, 2).sort()).toEqual([false, true]);
   });
 
   it('keeps storage round trips per grant low: one read and one write, one write to release', async () => {

@@ -1,5 +1,5 @@
-import { FailureCode } from '../../src/core/codes.js';
-import { permanent } from '../../src/core/errors.js';
+import { FailureCode } from '../../src/domain/failure-codes.js';
+import { permanent } from '../../src/domain/failure.js';
 import type { AttachmentStore } from '../../src/ports/attachments.js';
 
 /** An AttachmentStore over a fixed set of files, with the Blob adapter's errors and messages. */

@@ -1,4 +1,4 @@
-import { permanent } from '../../src/core/errors.js';
+import { permanent } from '../../src/domain/failure.js';
 import type { RenderedMail, TemplateCatalog } from '../../src/ports/templates.js';
 
 /**

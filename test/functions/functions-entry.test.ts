@@ -3,18 +3,13 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_SENDERS } from '../../src/cli/samples.js';
 import { startAzurite, type AzuriteHandle } from '../../src/dev/azurite.js';
 import { startTestSimulator, type TestSimulator } from '../sim/support/graph.js';
 import { REPO } from '../support/run-cli.js';
 import { HOST_DRIVER } from './host-driver.js';
 
 const STAND_IN = fileURLToPath(new URL('./stand-in', import.meta.url));
-const SENDERS = [
-  'offers@contoso.com',
-  'policies@contoso.com',
-  'onboarding@contoso.com',
-  'hr-confidential@contoso.com',
-];
 
 interface HostRun {
   code: number | null;
@@ -58,13 +53,13 @@ describe('the Functions entry point, under a stand-in host', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite();
-    sim = await startTestSimulator({ mailboxes: SENDERS });
+    sim = await startTestSimulator({ mailboxes: [...SAMPLE_SENDERS] });
     env = {
       ...process.env,
       ...sim.sim.env(),
       AzureWebJobsStorage: azurite.connectionString,
       HR_COURIER_QUEUE: 'hr-mail',
-      HR_COURIER_ALLOWED_SENDERS: SENDERS.join(','),
+      HR_COURIER_ALLOWED_SENDERS: SAMPLE_SENDERS.join(','),
     };
     const sample = JSON.parse(
       await readFile(new URL('../../samples/offer-letter.json', import.meta.url), 'utf8'),

@@ -1,6 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import { FailureCode } from '../../core/codes.js';
-import { permanent } from '../../core/errors.js';
+import { FailureCode } from '../../domain/failure-codes.js';
+import { permanent } from '../../domain/failure.js';
 import type { AttachmentStore } from '../../ports/attachments.js';
 
 export interface BlobAttachmentStoreOptions {

@@ -1,6 +1,6 @@
 import type Handlebars from 'handlebars';
-import { FailureCode } from '../../core/codes.js';
-import { permanent } from '../../core/errors.js';
+import { FailureCode } from '../../domain/failure-codes.js';
+import { permanent } from '../../domain/failure.js';
 import { formatLongDate, formatMoney, parseIsoDate } from './formatters.js';
 import { isPlainEmailAddress, safeHref } from './safe-url.js';
 

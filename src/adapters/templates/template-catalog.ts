@@ -1,6 +1,6 @@
 import type Handlebars from 'handlebars';
-import { FailureCode } from '../../core/codes.js';
-import { isPermanentDeliveryError, permanent } from '../../core/errors.js';
+import { FailureCode } from '../../domain/failure-codes.js';
+import { isPermanentDeliveryError, permanent } from '../../domain/failure.js';
 import type { RenderedMail, TemplateCatalog, TemplateInfo } from '../../ports/templates.js';
 import { htmlToText } from './html-to-text.js';
 import type { CatalogSettings } from './manifest-schema.js';

@@ -1,5 +1,5 @@
-import { FailureCode } from '../../core/codes.js';
-import { permanent } from '../../core/errors.js';
+import { FailureCode } from '../../domain/failure-codes.js';
+import { permanent } from '../../domain/failure.js';
 import type { TemplateField } from '../../ports/templates.js';
 import { BODY_CONTROL, SUBJECT_CONTROL } from './control-chars.js';
 import { parseIsoDate } from './formatters.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isPermanentDeliveryError } from '../../core/errors.js';
+import { isPermanentDeliveryError } from '../../domain/failure.js';
 import { TemplateCatalogError } from './catalog-error.js';
 import { CATALOG_FILES, type CatalogSettings } from './manifest-schema.js';
 import { renderVersion, type LoadedTemplate } from './template-catalog.js';

@@ -8,8 +8,8 @@ import {
 } from '../../../src/adapters/blobs/blob-attachment-store.js';
 import { createBlobContainerClient } from '../../../src/adapters/storage/clients.js';
 import { parseStorageConnection } from '../../../src/adapters/storage/connection.js';
-import { FailureCode } from '../../../src/core/codes.js';
-import { PermanentDeliveryError } from '../../../src/core/errors.js';
+import { FailureCode } from '../../../src/domain/failure-codes.js';
+import { PermanentDeliveryError } from '../../../src/domain/failure.js';
 import { azuriteConnectionString, startAzurite, type AzuriteHandle } from '../../../src/dev/azurite.js';
 import { describeAttachmentStoreContract } from '../../contracts/attachments.js';
 import { startHttpTap, type HttpTapHooks } from '../storage/http-tap.js';

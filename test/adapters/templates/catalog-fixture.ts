@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { isPermanentDeliveryError, type PermanentDeliveryError } from '../../../src/core/errors.js';
+import { isPermanentDeliveryError, type PermanentDeliveryError } from '../../../src/domain/failure.js';
 
 /** The catalog that ships in the repository. */
 export const CATALOG_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));

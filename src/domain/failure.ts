@@ -1,4 +1,4 @@
-import type { FailureCode } from './codes.js';
+import type { FailureCode } from './failure-codes.js';
 
 /**
  * Why a message failed, in a form that is safe to store and emit: a stable code, the HTTP status
