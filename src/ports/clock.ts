@@ -1,7 +1,12 @@
 /** Time, ids and randomness are injected so the core is deterministic under test. */
 export interface Clock {
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds (wall clock: it may jump when the machine's time is corrected). */
   now(): number;
+  /**
+   * Milliseconds on a clock that only moves forward at a steady rate (its zero is arbitrary): for
+   * measuring how long something took, e.g. how much of a lease is left since the server's last `Date`.
+   */
+  monotonic(): number;
   /** Resolves after `ms`, or early — without throwing — when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

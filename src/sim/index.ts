@@ -34,6 +34,7 @@ export { describeLimits, resolveLimits, SIMULATOR_DEFAULTS, type SimulatorLimits
 
 const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((done) => {
       const timer = setTimeout(done, ms);

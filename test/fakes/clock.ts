@@ -15,6 +15,7 @@ export function createManualClock(start = Date.parse('2026-11-25T10:00:00Z')): M
   const slept: number[] = [];
   return {
     now: () => now,
+    monotonic: () => now,
     sleep: (ms, signal) => {
       if (signal?.aborted) return Promise.resolve();
       slept.push(ms);

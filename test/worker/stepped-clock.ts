@@ -36,6 +36,7 @@ export function createSteppedClock(start = Date.UTC(2026, 10, 25, 9, 0, 0)): Ste
 
   return {
     now: () => now,
+    monotonic: () => now,
     // As the port says: resolves after `ms`, or early and without throwing when the signal aborts.
     sleep(ms, signal) {
       return new Promise<void>((resolve) => {

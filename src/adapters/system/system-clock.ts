@@ -3,6 +3,7 @@ import type { Clock, Ids, Random } from '../../ports/clock.js';
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) {

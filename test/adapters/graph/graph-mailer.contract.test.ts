@@ -21,6 +21,7 @@ function manualClock(): Clock & { advance(ms: number): void } {
   let now = Date.now();
   return {
     now: () => now,
+    monotonic: () => now,
     // The simulator sleeps only for injected latency, which these tests do not use.
     sleep: () => Promise.resolve(),
     advance: (ms) => {

@@ -26,6 +26,7 @@ export function createHeldClock(start = Date.parse('2026-11-25T10:00:00Z')): Hel
   };
   return {
     now: () => now,
+    monotonic: () => now,
     sleep(ms, signal) {
       asked.push(ms);
       return new Promise<void>((resolve) => {

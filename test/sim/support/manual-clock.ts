@@ -9,6 +9,7 @@ export function createManualClock(start = Date.now()): ManualClock {
   let now = start;
   return {
     now: () => now,
+    monotonic: () => now,
     sleep: () => Promise.resolve(),
     advance(ms) {
       now += ms;
