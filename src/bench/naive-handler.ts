@@ -1,6 +1,6 @@
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import { decodeMessage } from '../core/decode.js';
-import { buildGraphMessage, type ResolvedAttachment } from '../core/graph-message.js';
+import { buildGraphMessage, type LoadedAttachment } from '../core/graph-message.js';
 import { keyOf } from '../core/idempotency.js';
 import type { TemplateCatalog } from '../ports/templates.js';
 import type { QueueHandler } from '../worker/worker-types.js';
@@ -27,7 +27,7 @@ export function createNaiveHandler(deps: NaiveHandlerDeps): QueueHandler {
       ...(m.templateVersion === undefined ? {} : { version: m.templateVersion }),
       data: m.data,
     });
-    const attachments = m.attachments.map((a): ResolvedAttachment => {
+    const attachments = m.attachments.map((a): LoadedAttachment => {
       // Claim-check blobs need a storage read a sample would do its own way; the bench input has none.
       if (a.contentBytes === undefined) throw new Error('blob attachments are not supported here');
       return { name: a.name, contentType: a.contentType, contentBytes: a.contentBytes };

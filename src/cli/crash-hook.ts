@@ -1,4 +1,4 @@
-import type { CrashPoint } from '../core/delivery-context.js';
+import type { CrashPoint } from '../core/delivery/types.js';
 
 const POINTS: readonly CrashPoint[] = [
   'before-mark',

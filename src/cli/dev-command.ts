@@ -7,7 +7,7 @@ import { createQueueWriter } from '../adapters/queues/queue-writer.js';
 import { parseStorageConnection } from '../adapters/storage/connection.js';
 import { createQueueClient } from '../adapters/storage/clients.js';
 import { decodeMessage } from '../core/decode.js';
-import type { DeliveryReport } from '../core/delivery-context.js';
+import type { DeliveryReport } from '../core/delivery/types.js';
 import { keyOf } from '../core/idempotency.js';
 import { startDevStack } from '../dev/dev-stack.js';
 import type { AcceptedMail } from '../sim/types.js';

@@ -6,7 +6,7 @@ import { createQueueClient } from '../adapters/storage/clients.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { createConsoleLogger } from '../adapters/telemetry/console-logger.js';
 import { loadSettings } from '../config/settings.js';
-import type { DeliveryReport } from '../core/delivery-context.js';
+import type { DeliveryReport } from '../core/delivery/types.js';
 import { composeRuntime } from '../runtime/compose.js';
 import { readHostQueueSettings } from '../worker/host-settings.js';
 import { createWorker } from '../worker/worker.js';

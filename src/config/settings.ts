@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseGraphBaseUrl, type GraphHost } from '../adapters/graph/graph-host.js';
 import { parseStorageConnection, type StorageConnection } from '../adapters/storage/connection.js';
-import type { OnUnknownPolicy } from '../core/delivery-context.js';
+import type { OnUnknownPolicy } from '../core/delivery/types.js';
 import { emailAddress } from '../core/contract.js';
 
 /**

@@ -2,19 +2,19 @@ import type { AttachmentStore } from '../ports/attachments.js';
 import { FailureCode } from '../domain/failure-codes.js';
 import type { HrMailMessage } from './contract.js';
 import { isPermanentDeliveryError, permanent } from '../domain/failure.js';
-import { MAX_ATTACHMENT_BYTES_TOTAL, type ResolvedAttachment } from './graph-message.js';
+import { MAX_ATTACHMENT_BYTES_TOTAL, type LoadedAttachment } from './graph-message.js';
 
 /**
- * Step 6: inline attachments are decoded to check their size; claim-check blobs are read from the one
+ * Inline attachments are decoded to check their size; claim-check blobs are read from the one
  * attachments container (paths were confined to `{businessId}/` by the contract). The total stays under
  * what a single sendMail request can carry.
  */
-export async function resolveAttachments(
+export async function loadAttachments(
   m: HrMailMessage,
   store: AttachmentStore,
-): Promise<ResolvedAttachment[]> {
+): Promise<LoadedAttachment[]> {
   let remaining = MAX_ATTACHMENT_BYTES_TOTAL;
-  const resolved: ResolvedAttachment[] = [];
+  const loaded: LoadedAttachment[] = [];
   for (const [i, a] of m.attachments.entries()) {
     let bytes: Buffer;
     if (a.contentBytes !== undefined) {
@@ -39,7 +39,7 @@ export async function resolveAttachments(
       );
     }
     remaining -= bytes.length;
-    resolved.push({ name: a.name, contentType: a.contentType, contentBytes: bytes.toString('base64') });
+    loaded.push({ name: a.name, contentType: a.contentType, contentBytes: bytes.toString('base64') });
   }
-  return resolved;
+  return loaded;
 }

@@ -13,7 +13,7 @@ import { permanent } from '../domain/failure.js';
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 export const MAX_ATTACHMENT_BYTES_TOTAL = 3 * 1024 * 1024;
 
-export interface ResolvedAttachment {
+export interface LoadedAttachment {
   name: string;
   contentType: string;
   /** Base64 content, from the message or read from the claim-check blob. */
@@ -33,7 +33,7 @@ const toRecipient = (r: Recipient): GraphRecipient =>
 export function buildGraphMessage(
   m: HrMailMessage,
   rendered: RenderedMail,
-  attachments: ResolvedAttachment[],
+  attachments: LoadedAttachment[],
   key: string,
 ): { message: GraphMessage; saveToSentItems: boolean } {
   const message: GraphMessage = {

@@ -146,6 +146,12 @@ export interface IndexEntry {
   key: string;
 }
 
+/** Which businessId an idempotency key belongs to: the key index row, written once, before the key's state row. */
+export interface KeyClaim {
+  key: string;
+  businessId: string;
+}
+
 export interface LedgerHistory {
   records: MailRecord[];
   attempts: AttemptRecord[];
@@ -182,7 +188,17 @@ export interface Ledger {
   update(record: MailRecord, attempts?: AttemptRecord[]): Promise<LedgerResult<MailRecord>>;
   /** All state rows and attempt rows of one businessId, attempts in order. */
   history(businessId: string): Promise<LedgerHistory>;
-  /** Upserts lookup rows (key / client-request-id / request-id → businessId + key). Rebuildable. */
+  /**
+   * Claims `key` for `businessId` in the key index: insert-only, so the first claim wins and never
+   * changes. Returns the claim in force — ours, or an earlier one naming another businessId (then the
+   * key belongs to another email: KeyConflict). The claim is the authority on a key's scope
+   * (docs/architecture.md §6); it is written before the key's first state row.
+   */
+  claimKey(claim: KeyClaim): Promise<LedgerResult<KeyClaim>>;
+  /**
+   * Upserts look-up rows (client-request-id / request-id → businessId + key). Rebuildable. Key rows are
+   * claims, written only by claimKey: an entry of kind `key` is refused.
+   */
   index(entries: IndexEntry[]): Promise<void>;
   /** Finds a lookup row. */
   lookup(kind: IndexKind, id: string): Promise<IndexEntry | undefined>;

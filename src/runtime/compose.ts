@@ -16,8 +16,8 @@ import { composeLoggers, createTelemetryLogger } from '../adapters/telemetry/tel
 import type { TelemetrySink } from '../adapters/telemetry/telemetry-sink.js';
 import { loadTemplateCatalog } from '../adapters/templates/load-template-catalog.js';
 import type { Settings } from '../config/settings.js';
-import { createDeliver, type Deliver } from '../core/deliver.js';
-import type { CrashPoint, DeliverySettings } from '../core/delivery-context.js';
+import { createDeliver, type Deliver } from '../core/delivery/deliver.js';
+import type { CrashPoint, DeliverySettings } from '../core/delivery/types.js';
 import { createLocalFlowGate, DEFAULT_BREAKER_TIMES } from '../core/flow/local-flow-gate.js';
 import { createSharedFlowGate, type SharedGateSettings } from '../core/flow/shared-flow-gate.js';
 import { createTableGateStore } from '../adapters/tables/table-gate-store.js';

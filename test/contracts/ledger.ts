@@ -223,7 +223,7 @@ export function describeLedgerContract(name: string, makeLedger: () => Promise<L
       const updated = (await ledger.update({ ...mine, attempts: 1 }, [attempt(mine, 1)])).value;
       await ledger.insert(minimalRecord({ businessId: "O'Brien", key: 'k-odd' }));
       await ledger.insert(minimalRecord({ businessId: `${odd}~`, key: 'k-odd' }));
-      await ledger.index([{ kind: 'key', id: 'k-odd', businessId: odd, key: 'k-odd' }]);
+      await ledger.claimKey({ key: 'k-odd', businessId: odd });
       const history = await ledger.history(odd);
       expect(history).toEqual({ records: [updated], attempts: [attempt(mine, 1)] });
       expect((await ledger.read(odd, 'k-odd')).value).toEqual(updated);
@@ -235,7 +235,6 @@ export function describeLedgerContract(name: string, makeLedger: () => Promise<L
 
     it('finds index rows by kind and id, and a re-index overwrites', async () => {
       await ledger.index([
-        { kind: 'key', id: 'k-1', businessId: 'CAND-1', key: 'k-1' },
         { kind: 'client-request-id', id: 'crid-1', businessId: 'CAND-1', key: 'k-1' },
         { kind: 'request-id', id: 'rid-1', businessId: "O'Brien~1", key: 'k-2' },
       ]);
@@ -248,10 +247,46 @@ export function describeLedgerContract(name: string, makeLedger: () => Promise<L
       expect((await ledger.lookup('request-id', 'rid-1'))?.businessId).toBe("O'Brien~1");
       // The same id under another kind is another entry.
       expect(await ledger.lookup('request-id', 'crid-1')).toBeUndefined();
-      await ledger.index([{ kind: 'key', id: 'k-1', businessId: 'CAND-2', key: 'k-1' }]);
-      expect((await ledger.lookup('key', 'k-1'))?.businessId).toBe('CAND-2');
+      await ledger.index([{ kind: 'request-id', id: 'rid-1', businessId: 'CAND-2', key: 'k-2' }]);
+      expect((await ledger.lookup('request-id', 'rid-1'))?.businessId).toBe('CAND-2');
       expect(await ledger.lookup('key', 'never-indexed')).toBeUndefined();
       expect(await ledger.lookup('key', 'could/never#be?a\\key')).toBeUndefined();
+    });
+
+    it('claims a key once: the first businessId keeps it, whatever comes later', async () => {
+      const first = await ledger.claimKey({ key: 'k-claim', businessId: 'CAND-1' });
+      expect(first.value).toEqual({ key: 'k-claim', businessId: 'CAND-1' });
+      expect(Number.isFinite(first.serverTime)).toBe(true);
+      // Same claim again (a redelivery, or the SDK retrying a lost answer): the same answer.
+      expect((await ledger.claimKey({ key: 'k-claim', businessId: 'CAND-1' })).value.businessId).toBe(
+        'CAND-1',
+      );
+      // Another businessId — even one differing only in case — does not take it over.
+      for (const other of ['cand-1', 'CAND-2']) {
+        expect((await ledger.claimKey({ key: 'k-claim', businessId: other })).value.businessId).toBe(
+          'CAND-1',
+        );
+      }
+      expect(await ledger.lookup('key', 'k-claim')).toEqual({
+        kind: 'key',
+        id: 'k-claim',
+        businessId: 'CAND-1',
+        key: 'k-claim',
+      });
+      // Two claims racing: exactly one businessId wins, and both are told the same winner.
+      const raced = await Promise.all([
+        ledger.claimKey({ key: 'k-race', businessId: 'CAND-A' }),
+        ledger.claimKey({ key: 'k-race', businessId: 'CAND-B' }),
+      ]);
+      expect(raced[0].value.businessId).toBe(raced[1].value.businessId);
+    });
+
+    it('refuses to write a key row through index: key rows are claims', async () => {
+      await ledger.claimKey({ key: 'k-owned', businessId: 'CAND-1' });
+      await expect(
+        ledger.index([{ kind: 'key', id: 'k-owned', businessId: 'CAND-2', key: 'k-owned' }]),
+      ).rejects.toThrow(/claimKey/);
+      expect((await ledger.lookup('key', 'k-owned'))?.businessId).toBe('CAND-1');
     });
 
     it('refuses keys Table Storage forbids or the row layout reserves, before writing', async () => {

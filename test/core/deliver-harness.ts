@@ -1,5 +1,5 @@
-import { createDeliver } from '../../src/core/deliver.js';
-import type { DeliverySettings, IncomingMessage } from '../../src/core/delivery-context.js';
+import { createDeliver } from '../../src/core/delivery/deliver.js';
+import type { DeliverySettings, IncomingMessage } from '../../src/core/delivery/types.js';
 import { createLocalFlowGate } from '../../src/core/flow/local-flow-gate.js';
 import { createMemoryAttachmentStore } from '../fakes/attachments.js';
 import { createManualClock, fixedRandom, sequentialIds } from '../fakes/clock.js';

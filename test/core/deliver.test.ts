@@ -285,7 +285,7 @@ describe('what Graph answers (ARCHITECTURE §2)', () => {
         return h.gate.pause(r);
       },
     };
-    const { createDeliver } = await import('../../src/core/deliver.js');
+    const { createDeliver } = await import('../../src/core/delivery/deliver.js');
     await createDeliver({ ...h, gate })({ text, dequeueCount: 1 });
     expect(order).toEqual(['pause', 'release']);
   });

@@ -149,14 +149,13 @@ describe('the shared flow gate (limits across instances)', () => {
     const { store, gates } = instances(2, { mailboxConcurrency: 1 });
     // Hold both reads until each instance has read: both then plan to take the same free slot.
     const read = store.read.bind(store);
-    let waiting: (() => void)[] = [];
+    let reads = 0;
+    let releaseFirst: () => void = () => undefined;
     store.read = async (prefixes) => {
       const view = await read(prefixes);
-      if (waiting.length < 1) await new Promise<void>((go) => waiting.push(go));
-      else {
-        for (const go of waiting) go();
-        waiting = [];
-      }
+      reads += 1;
+      if (reads === 1) await new Promise<void>((go) => (releaseFirst = go));
+      else if (reads === 2) releaseFirst();
       return view;
     };
     const write = store.write.bind(store);

@@ -141,7 +141,7 @@ describe('crashes and unexpected errors', () => {
   it('passes the crash points in order: before the mark, after it, during and after the send, after the record', async () => {
     const h = createHarness();
     const points: string[] = [];
-    const { createDeliver } = await import('../../src/core/deliver.js');
+    const { createDeliver } = await import('../../src/core/delivery/deliver.js');
     const deliver = createDeliver({ ...h, crashHook: (p) => points.push(p) });
     await deliver({ text, dequeueCount: 1 });
     expect(points).toEqual(['before-mark', 'after-mark', 'during-send', 'after-send', 'after-record']);
@@ -149,7 +149,7 @@ describe('crashes and unexpected errors', () => {
 
   it('a crash after the ledger write but before the index write is healed by the redelivery', async () => {
     const h = createHarness();
-    const { createDeliver } = await import('../../src/core/deliver.js');
+    const { createDeliver } = await import('../../src/core/delivery/deliver.js');
     const dying = createDeliver({
       ...h,
       crashHook: (p) => {
@@ -157,16 +157,18 @@ describe('crashes and unexpected errors', () => {
       },
     });
     await expect(dying({ text, dequeueCount: 1 })).rejects.toThrow('killed');
-    expect(await h.ledger.lookup('key', KEY)).toBeUndefined();
-    expect((await h.deliver(text, { dequeueCount: 2 })).outcome).toBe('duplicate');
+    // The key's claim was written before its first row; the request ids' look-up rows were not.
     expect(await h.ledger.lookup('key', KEY)).toMatchObject({ businessId: BID });
     const requestId = (await h.state(BID, KEY))?.lastRequestId ?? '';
+    expect(requestId).not.toBe('');
+    expect(await h.ledger.lookup('request-id', requestId)).toBeUndefined();
+    expect((await h.deliver(text, { dequeueCount: 2 })).outcome).toBe('duplicate');
     expect(await h.ledger.lookup('request-id', requestId)).toMatchObject({ key: KEY });
   });
 
   it('leaves the name of an unexpected error on the key’s row, so a host-poisoned message is explainable', async () => {
     const h = createHarness();
-    const { createDeliver } = await import('../../src/core/deliver.js');
+    const { createDeliver } = await import('../../src/core/delivery/deliver.js');
     const broken = {
       ...h.templates,
       render: () => {

@@ -38,7 +38,7 @@ describe('the in-memory ledger as a test double', () => {
   it('shows everything it holds in a snapshot', async () => {
     const ledger = createMemoryLedger({ clock: createManualClock() });
     const inserted = (await ledger.insert(minimalRecord())).value;
-    await ledger.index([{ kind: 'key', id: 'k-1', businessId: 'CAND-1', key: 'k-1' }]);
+    await ledger.claimKey({ key: 'k-1', businessId: 'CAND-1' });
     expect(ledger.snapshot()).toEqual({
       records: [inserted],
       attempts: [],

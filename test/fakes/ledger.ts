@@ -5,6 +5,7 @@ import {
   isIndexableId,
 } from '../../src/adapters/tables/ledger-keys.js';
 import {
+  claimRow,
   indexRow,
   parseRow,
   rowsForUpdate,
@@ -124,6 +125,16 @@ export function createMemoryLedger(options: { clock: Clock }): MemoryLedger {
           else if (parsed?.type === 'attempt') attempts.push(parsed.attempt);
         }
         return sortHistory({ records, attempts });
+      }),
+
+    claimKey: (claim) =>
+      call(() => {
+        const row = claimRow(claim);
+        const claimed = get(row.partitionKey, row.rowKey);
+        if (claimed === undefined) put(row);
+        const parsed = parse(row.partitionKey, row.rowKey, get(row.partitionKey, row.rowKey) as Stored);
+        if (parsed?.type !== 'index') throw new Error('unreachable: a claim row reads back as an index row');
+        return result({ key: parsed.entry.key, businessId: parsed.entry.businessId });
       }),
 
     index: (entries) =>

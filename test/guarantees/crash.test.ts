@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrashPoint } from '../../src/core/delivery-context.js';
+import type { CrashPoint } from '../../src/core/delivery/types.js';
 import type { MailState } from '../../src/ports/ledger.js';
 import { startGuaranteeStack, type GuaranteeStack, type Lane } from '../support/guarantee-stack.js';
 import { runCli } from '../support/run-cli.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { DeliveryReport } from '../../src/core/delivery-context.js';
+import type { DeliveryReport } from '../../src/core/delivery/types.js';
 import type { WorkerSummary } from '../../src/worker/worker-types.js';
 import { CLI, REPO } from './run-cli.js';
 

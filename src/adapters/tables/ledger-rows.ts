@@ -1,6 +1,7 @@
 import type {
   AttemptRecord,
   IndexEntry,
+  KeyClaim,
   LedgerHistory,
   MailRecord,
   NewMailRecord,
@@ -195,7 +196,22 @@ export function attemptRow(attempt: AttemptRecord): Row {
   return { partitionKey: attempt.businessId, rowKey, props };
 }
 
+/** A look-up row. Key rows are claims (claimRow): never written through here, so never overwritten. */
 export function indexRow(entry: IndexEntry): Row {
+  if (entry.kind === 'key') {
+    throw new LedgerLimitError('index entry', 'of kind key is a claim: write it with claimKey');
+  }
+  return lookupRow(entry);
+}
+
+/** The key index row that claims a key for one businessId (insert-only). */
+export function claimRow(claim: KeyClaim): Row {
+  checkBusinessId(claim.businessId);
+  checkRecordKey(claim.key);
+  return lookupRow({ kind: 'key', id: claim.key, businessId: claim.businessId, key: claim.key });
+}
+
+function lookupRow(entry: IndexEntry): Row {
   checkIndexId(entry.id);
   const props: EntityProps = { rowType: 'index' };
   writeFields(entry, INDEX_FIELDS, props);

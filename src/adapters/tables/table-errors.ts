@@ -1,7 +1,8 @@
 import { LedgerConflictError, LedgerUnavailableError } from '../../ports/ledger.js';
 import { LedgerLimitError } from './table-limits.js';
 
-export type LedgerOperation = 'read' | 'insert' | 'update' | 'history' | 'index' | 'lookup' | 'ensure-table';
+export type LedgerOperation =
+  'read' | 'insert' | 'claim' | 'update' | 'history' | 'index' | 'lookup' | 'ensure-table';
 
 interface StorageErrorShape {
   name?: unknown;
@@ -57,7 +58,8 @@ export function toLedgerError(e: unknown, operation: LedgerOperation, timeoutMs:
       cause: e,
     });
   }
-  if (operation === 'insert' && status === 409) return new LedgerConflictError('insert');
+  if ((operation === 'insert' || operation === 'claim') && status === 409)
+    return new LedgerConflictError('insert');
   if (operation === 'update' && (status === 412 || status === 404 || status === 409)) {
     return new LedgerConflictError('update');
   }

@@ -5,6 +5,7 @@ import {
   type AttemptRecord,
   type IndexEntry,
   type IndexKind,
+  type KeyClaim,
   type Ledger,
   type LedgerHistory,
   type LedgerResult,
@@ -13,6 +14,7 @@ import {
 } from '../../ports/ledger.js';
 import { checkBusinessId, checkRecordKey, indexPartition, isIndexableId } from './ledger-keys.js';
 import {
+  claimRow,
   indexRow,
   parseRow,
   rowsForUpdate,
@@ -215,6 +217,25 @@ export function createTableLedger(options: TableLedgerOptions): TableLedger {
         continuationToken = page?.continuationToken;
       } while (continuationToken !== undefined);
       return sortHistory(history);
+    },
+
+    async claimKey(claim: KeyClaim): Promise<LedgerResult<KeyClaim>> {
+      const row = claimRow(claim);
+      const { value: stored, seen } = await call('claim', async (abortSignal) => {
+        try {
+          await client.createEntity(toEntity(row), { abortSignal });
+        } catch (e) {
+          // 409: claimed before (by us, if the SDK retried a lost answer): the stored claim is the answer.
+          if (!(toLedgerError(e, 'claim', timeoutMs) instanceof LedgerConflictError)) throw e;
+        }
+        return get(row.partitionKey, row.rowKey, abortSignal);
+      });
+      const parsed = stored && parseRow(row.partitionKey, row.rowKey, stored, stored.etag);
+      if (parsed?.type !== 'index') throw new LedgerUnavailableError('key claim did not read back');
+      return {
+        value: { key: parsed.entry.key, businessId: parsed.entry.businessId },
+        serverTime: serverTimeOf(seen),
+      };
     },
 
     async index(entries: IndexEntry[]): Promise<void> {

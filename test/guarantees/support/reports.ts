@@ -1,4 +1,4 @@
-import type { DeliveryOutcome } from '../../../src/core/delivery-context.js';
+import type { DeliveryOutcome } from '../../../src/core/delivery/types.js';
 import type { FleetReport } from '../../support/worker-fleet.js';
 
 /** Outcomes that end a key's story (a `duplicate` only repeats one of these; `deferred` comes round again). */
