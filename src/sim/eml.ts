@@ -1,5 +1,5 @@
-// The same HTML → text conversion the template catalog uses for its plain-text alternative.
-import { htmlToText } from '../adapters/templates/html-to-text.js';
+import type { MailAddress, MailAttachment, ParsedMail } from './mail-model.js';
+import { plainTextOf } from './plain-text.js';
 
 function escapeHtml(text: string): string {
   return text
@@ -9,7 +9,6 @@ function escapeHtml(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 }
-import type { MailAddress, MailAttachment, ParsedMail } from './mail-model.js';
 
 const CRLF = '\r\n';
 
@@ -32,7 +31,7 @@ export function renderedHtml(mail: ParsedMail): string {
 }
 
 export function renderedText(mail: ParsedMail): string {
-  return mail.bodyType === 'html' ? htmlToText(mail.bodyContent) : mail.bodyContent;
+  return mail.bodyType === 'html' ? plainTextOf(mail.bodyContent) : mail.bodyContent;
 }
 
 /**
