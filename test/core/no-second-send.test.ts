@@ -62,6 +62,32 @@ describe('verify-then-resend never reopens a key another copy has sent meanwhile
   });
 });
 
+describe('a look-up that fails is no evidence that the mail was not sent', () => {
+  it('verify-then-resend past the grace period holds the key when the look-up answers 503: no resend', async () => {
+    const h = createHarness({
+      script: [{ status: 504 }],
+      settings: { onUnknown: 'verify-then-resend', verifyGraceMs: 10 * 60_000 },
+    });
+    expect((await h.deliver(text)).outcome).toBe('unknown');
+    h.clock.advance(11 * 60_000);
+    const failingLookup = {
+      ...h.mailer,
+      findByKey: (_sender: string, _key: string, clientRequestId: string) =>
+        Promise.resolve({
+          found: false,
+          answer: { kind: 'response' as const, status: 503, clientRequestId, durationMs: 1 },
+        }),
+    };
+    const report = await createDeliver({ ...h, mailer: failingLookup })({ text, dequeueCount: 2 });
+    expect(report.outcome).toBe('unknown');
+    expect(h.mailer.requests).toHaveLength(1);
+    const row = await h.state(BID, KEY);
+    expect(row?.state).toBe('unknown');
+    expect(row?.heldAt).toBeDefined();
+    expect(h.held.texts()).toEqual([text]);
+  });
+});
+
 describe('the send lease is measured from the server’s time now, not from the last ledger call', () => {
   /**
    * Copy 1 reads the row, spends 70 s reading its attachment, then POSTs for 25 s; copy 2 arrives during

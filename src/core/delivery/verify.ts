@@ -60,12 +60,14 @@ export async function verify(inv: Invocation, row: MailRecord): Promise<Settled>
     const plan = unknownOutcome(inv, looked, row.reason ?? notFound(), attempt);
     return settleAnswer(inv, row, attempt, counted(plan), unchanged);
   }
-  if (deps.settings.onUnknown === 'verify') {
+  // A failed look-up (throttled, 5xx, no Mail.Read) is no evidence that the mail was not sent: after
+  // the grace period it is held for an operator under either policy, never resent.
+  if (deps.settings.onUnknown === 'verify' || !ok) {
     return settleAnswer(
       inv,
       row,
       attempt,
-      counted(held(inv, notFound(looked.verifications), attempt)),
+      counted(held(inv, ok ? notFound(looked.verifications) : lookUpFailed(), attempt)),
       unchanged,
     );
   }
@@ -84,5 +86,13 @@ function notFound(verifications?: number): FailureReason {
       verifications === undefined
         ? 'the outcome of the Graph call is unknown; the mail was not found in the sender’s mailbox yet'
         : `the outcome of the Graph call is unknown; ${verifications} look-ups did not find the mail in the sender’s mailbox`,
+  };
+}
+
+function lookUpFailed(): FailureReason {
+  return {
+    code: FailureCode.UnknownOutcome,
+    detail:
+      'the outcome of the Graph call is unknown and the last look-up in the sender’s mailbox failed; held for an operator (hr-courier resolve)',
   };
 }
