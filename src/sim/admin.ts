@@ -1,5 +1,6 @@
-import type { FaultInjector, FaultRuleState } from './fault-injector.js';
+import type { FaultInjector } from './fault-injector.js';
 import { FaultRuleError } from './fault-rule.js';
+import type { FaultRuleState } from './fault-types.js';
 import { respondJson } from './graph-responses.js';
 import type { Handler } from './graph-steps.js';
 import { reject } from './json-shape.js';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { shellQuote } from '../dev/shell-quote.js';
 import { startSimulator } from './index.js';
-import { describeLimits, type SimulatorLimits } from './limits.js';
+import { describeLimits } from './limits.js';
+import type { SimulatorLimits } from './types.js';
 
 /** The flow-control options of `hr-courier sim`, as SimulatorOptions names them. */
 export type SimulatorCommandLimits = Partial<SimulatorLimits> & { transportDelayMs?: number };

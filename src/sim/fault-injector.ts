@@ -1,19 +1,7 @@
 import type { Random } from '../ports/clock.js';
-import { parseFaultRule, type FaultAction, type FaultRule } from './fault-rule.js';
+import { parseFaultRule } from './fault-rule.js';
+import type { FaultAction, FaultRule, FaultRuleState } from './fault-types.js';
 import type { GraphOperation } from './request-key.js';
-
-/** A rule as the simulator holds it, with how often it has matched and been applied. */
-export interface FaultRuleState {
-  id: string;
-  rule: FaultRule;
-  /** ISO time it was added (simulator clock). */
-  addedAt: string;
-  /** ISO time a `forMs` rule stops applying. */
-  expiresAt?: string;
-  /** Matching requests seen so far (skipped ones included). */
-  seen: number;
-  applied: number;
-}
 
 /** What a fault rule is matched against. */
 export interface FaultTarget {

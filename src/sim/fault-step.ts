@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { FaultInjector } from './fault-injector.js';
-import type { FaultAction } from './fault-rule.js';
+import type { FaultAction } from './fault-types.js';
 import { JSON_CONTENT_TYPE, respondError } from './graph-responses.js';
 import type { SimContext, Step } from './pipeline.js';
 import { operationOf, requestKey } from './request-key.js';

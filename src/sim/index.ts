@@ -23,14 +23,14 @@ export type {
   AcceptedMail,
   SimulatorFaults,
   SimulatorHandle,
+  SimulatorLimits,
   SimulatorOptions,
   SimulatorStats,
 } from './types.js';
-export type { FaultAction, FaultMatch, FaultOperation, FaultRule } from './fault-rule.js';
-export type { FaultRuleState } from './fault-injector.js';
+export type { FaultAction, FaultMatch, FaultOperation, FaultRule, FaultRuleState } from './fault-types.js';
 export { FaultRuleError } from './fault-rule.js';
 export { ensureCertificate } from './cert.js';
-export { describeLimits, resolveLimits, SIMULATOR_DEFAULTS, type SimulatorLimits } from './limits.js';
+export { describeLimits, resolveLimits, SIMULATOR_DEFAULTS } from './limits.js';
 
 const systemClock: Clock = {
   now: () => Date.now(),

@@ -1,19 +1,5 @@
 import { DEFAULT_SEED } from './prng.js';
-import type { SimulatorOptions } from './types.js';
-
-/** The flow-control settings of a simulator, defaults applied (see SimulatorOptions for each). */
-export interface SimulatorLimits {
-  maxConcurrentPerApp: number;
-  maxConcurrentPerMailbox: number;
-  throttleRetryAfterSec: number;
-  mailboxPerMinute: number;
-  rateWindowMs: number;
-  recipientsPerDay: number;
-  recipientWindowMs: number;
-  latencyMs: number;
-  latencyJitterMs: number;
-  seed: number;
-}
+import type { SimulatorLimits, SimulatorOptions } from './types.js';
 
 /** Graph's and Exchange's documented limits; no added latency; a fixed seed, so runs repeat. */
 export const SIMULATOR_DEFAULTS: Readonly<SimulatorLimits> = {

@@ -1,12 +1,12 @@
 import type { Clock, Ids } from '../ports/clock.js';
-import type { FaultRuleState } from './fault-injector.js';
-import type { FaultRule } from './fault-rule.js';
-import type { SimulatorLimits } from './limits.js';
+import type { FaultRule, FaultRuleState } from './fault-types.js';
 
 /**
  * The Graph simulator's public surface (ARCHITECTURE §7). The simulator is a dev and test tool
  * shipped with hr-courier: the real Graph client and the real @azure/identity credential talk to it
  * unchanged, over HTTPS with a certificate generated for it.
+ *
+ * Types only, importing only other types files: every implementation may import this one.
  */
 
 export interface SimulatorOptions {
@@ -78,6 +78,20 @@ export interface SimulatorOptions {
   clock?: Clock;
   /** Request ids and message ids. Default: crypto.randomUUID. */
   ids?: Ids;
+}
+
+/** The flow-control settings of a simulator, defaults applied (see SimulatorOptions for each). */
+export interface SimulatorLimits {
+  maxConcurrentPerApp: number;
+  maxConcurrentPerMailbox: number;
+  throttleRetryAfterSec: number;
+  mailboxPerMinute: number;
+  rateWindowMs: number;
+  recipientsPerDay: number;
+  recipientWindowMs: number;
+  latencyMs: number;
+  latencyJitterMs: number;
+  seed: number;
 }
 
 export interface SimulatorStats {
