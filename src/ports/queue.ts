@@ -26,3 +26,20 @@ export interface QueueConsumer {
   /** Approximate number of messages, visible or not. */
   approximateCount(): Promise<number>;
 }
+
+/**
+ * A delete, release or renewal found the message no longer ours: it was deleted, or its visibility
+ * lapsed and another consumer received it. Nothing to retry: the new owner carries on. Every queue
+ * adapter reports that case with this error, so the worker need not know any storage error code.
+ */
+export class QueueMessageGoneError extends Error {
+  readonly queue: string;
+  /** The store's own code for it (Azure: `MessageNotFound` or `PopReceiptMismatch`), for logs. */
+  readonly code: string;
+  constructor(queue: string, operation: string, code: string) {
+    super(`queue '${queue}': ${operation} found the message gone (${code})`);
+    this.name = 'QueueMessageGoneError';
+    this.queue = queue;
+    this.code = code;
+  }
+}

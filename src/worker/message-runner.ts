@@ -1,5 +1,4 @@
-import { isQueueMessageGone } from '../adapters/queues/queue-errors.js';
-import type { ReceivedMessage } from '../ports/queue.js';
+import { QueueMessageGoneError, type ReceivedMessage } from '../ports/queue.js';
 import { errorFacts } from './error-facts.js';
 import { pause } from './pause.js';
 import { startVisibilityLease } from './visibility-lease.js';
@@ -44,7 +43,7 @@ export function createMessageRunner(ctx: MessageRunnerContext): {
       await consumer.delete(message);
     } catch (e) {
       const facts = { messageId: message.id, ...errorFacts(e) };
-      if (isQueueMessageGone(e)) log.info('queue message already gone at delete', facts);
+      if (e instanceof QueueMessageGoneError) log.info('queue message already gone at delete', facts);
       else log.warn('queue message delete failed; it will be delivered again', facts);
     }
   };

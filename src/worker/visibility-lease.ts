@@ -1,6 +1,5 @@
-import { isQueueMessageGone } from '../adapters/queues/queue-errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { QueueConsumer, ReceivedMessage } from '../ports/queue.js';
+import { QueueMessageGoneError, type QueueConsumer, type ReceivedMessage } from '../ports/queue.js';
 import type { Logger } from '../ports/telemetry.js';
 import { errorFacts } from './error-facts.js';
 import { pause } from './pause.js';
@@ -43,7 +42,7 @@ export function startVisibilityLease(deps: VisibilityLeaseDeps, message: Receive
         current = { ...current, popReceipt: await consumer.release(current, leaseSec) };
         delay = renewEveryMs;
       } catch (e) {
-        if (isQueueMessageGone(e)) {
+        if (e instanceof QueueMessageGoneError) {
           lost = true;
           log.warn('queue message lease lost', { messageId: message.id, ...errorFacts(e) });
           return;

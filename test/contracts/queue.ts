@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { isQueueMessageGone, QueueMessageTooLargeError } from '../../src/adapters/queues/queue-errors.js';
-import type { QueueConsumer, QueueWriter } from '../../src/ports/queue.js';
+import { QueueMessageTooLargeError } from '../../src/adapters/queues/queue-errors.js';
+import { QueueMessageGoneError, type QueueConsumer, type QueueWriter } from '../../src/ports/queue.js';
 
 /** One queue, seen through both ports. Each test gets a fresh, empty queue. */
 export interface QueueContractSubject {
@@ -16,7 +16,7 @@ async function expectGone(p: Promise<unknown>): Promise<void> {
     (e: unknown) => e,
   );
   expect(error, 'the operation should fail because the message is no longer ours').toBeDefined();
-  expect(isQueueMessageGone(error)).toBe(true);
+  expect(error).toBeInstanceOf(QueueMessageGoneError);
 }
 
 /**

@@ -9,7 +9,12 @@ import {
   assertVisibilityDelay,
 } from '../../src/adapters/queues/queue-limits.js';
 import type { Clock } from '../../src/ports/clock.js';
-import type { QueueConsumer, QueueWriter, ReceivedMessage } from '../../src/ports/queue.js';
+import {
+  QueueMessageGoneError,
+  type QueueConsumer,
+  type QueueWriter,
+  type ReceivedMessage,
+} from '../../src/ports/queue.js';
 
 /** What the fake holds for one message, for assertions. */
 export interface FakeQueueEntry {
@@ -51,15 +56,19 @@ export function createFakeQueue(options: { name: string; clock: Clock }): FakeQu
     const f = faults.get(operation);
     if (!f) return;
     faults.delete(operation);
+    if (f.code === QueueErrorCode.MessageNotFound || f.code === QueueErrorCode.PopReceiptMismatch) {
+      throw new QueueMessageGoneError(name, operation, f.code);
+    }
     throw new QueueStorageError(name, operation, f.code, f.statusCode);
   };
 
-  // Azure answers a stale receipt with 400 PopReceiptMismatch and a vanished message with 404.
+  // Azure answers a stale receipt with 400 PopReceiptMismatch and a vanished message with 404; the
+  // adapter reports both as the port's QueueMessageGoneError.
   const owned = (operation: QueueOperation, message: ReceivedMessage): FakeQueueEntry => {
     const entry = messages.get(message.id);
-    if (!entry) throw new QueueStorageError(name, operation, QueueErrorCode.MessageNotFound, 404);
+    if (!entry) throw new QueueMessageGoneError(name, operation, QueueErrorCode.MessageNotFound);
     if (entry.popReceipt !== message.popReceipt)
-      throw new QueueStorageError(name, operation, QueueErrorCode.PopReceiptMismatch, 400);
+      throw new QueueMessageGoneError(name, operation, QueueErrorCode.PopReceiptMismatch);
     return entry;
   };
 

@@ -48,14 +48,3 @@ export class QueueMessageTooLargeError extends Error {
     this.sizeBytes = sizeBytes;
   }
 }
-
-/**
- * True when a delete, release or renewal failed because we no longer own the message: it was deleted,
- * or its visibility lapsed and another consumer received it. Nothing to retry; the new owner carries on.
- */
-export function isQueueMessageGone(e: unknown): boolean {
-  return (
-    e instanceof QueueStorageError &&
-    (e.code === QueueErrorCode.MessageNotFound || e.code === QueueErrorCode.PopReceiptMismatch)
-  );
-}

@@ -1,4 +1,5 @@
 import type { QueueClient } from '@azure/storage-queue';
+import { QueueMessageGoneError } from '../../ports/queue.js';
 import { QUEUE_LIMITS } from './queue-limits.js';
 import {
   QueueErrorCode,
@@ -23,15 +24,20 @@ function codeOf(e: unknown): { code: string; statusCode: number | undefined } {
   };
 }
 
+/** Storage's two ways of saying a message is no longer ours: deleted, or received by someone else. */
+const GONE: readonly string[] = [QueueErrorCode.MessageNotFound, QueueErrorCode.PopReceiptMismatch];
+
 /**
- * Replaces an SDK error with a QueueStorageError. The SDK's RestError carries the request, and for a
- * send that includes the message text: it must never reach a log.
+ * Replaces an SDK error with a QueueStorageError, or the port's QueueMessageGoneError. The SDK's
+ * RestError carries the request, and for a send that includes the message text: it must never
+ * reach a log.
  */
 export function toQueueError(queue: string, operation: QueueOperation, e: unknown): Error {
   const { code, statusCode } = codeOf(e);
   if (statusCode === 413 || code === QueueErrorCode.RequestBodyTooLarge) {
     return new QueueMessageTooLargeError(queue, QUEUE_LIMITS.maxMessageBytes);
   }
+  if (GONE.includes(code)) return new QueueMessageGoneError(queue, operation, code);
   return new QueueStorageError(queue, operation, code, statusCode);
 }
 
