@@ -1,18 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { azuriteConnectionString, type AzuritePorts } from '../adapters/storage/azurite-account.js';
 import { freePort, waitForPort } from './free-port.js';
 
-/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
-export const AZURITE_ACCOUNT = 'devstoreaccount1';
-export const AZURITE_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
-export interface AzuritePorts {
-  blob: number;
-  queue: number;
-  table: number;
-}
+// Whoever starts Azurite also needs its connection string: the tests and the bench import both here.
+export { azuriteConnectionString, type AzuritePorts };
 
 export interface AzuriteHandle {
   ports: AzuritePorts;
@@ -22,18 +15,6 @@ export interface AzuriteHandle {
   /** Kills Azurite abruptly: for outage tests. */
   kill(): void;
   readonly process: ChildProcess;
-}
-
-export function azuriteConnectionString(ports: AzuritePorts, host = '127.0.0.1'): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${AZURITE_ACCOUNT}`,
-    `AccountKey=${AZURITE_KEY}`,
-    `BlobEndpoint=http://${host}:${ports.blob}/${AZURITE_ACCOUNT}`,
-    `QueueEndpoint=http://${host}:${ports.queue}/${AZURITE_ACCOUNT}`,
-    `TableEndpoint=http://${host}:${ports.table}/${AZURITE_ACCOUNT}`,
-    '',
-  ].join(';');
 }
 
 function azuriteEntry(): string {

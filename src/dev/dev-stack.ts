@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { AZURITE_DEFAULT_PORTS } from '../adapters/storage/azurite-account.js';
 import { startSimulator, type SimulatorHandle } from '../sim/index.js';
 import { startAzurite, type AzuriteHandle } from './azurite.js';
 import { freePort } from './free-port.js';
-import { shellQuote } from './shell-quote.js';
-
-/** Azurite's default ports: with them, `UseDevelopmentStorage=true` and `func start` reach the same storage. */
-const AZURITE_DEFAULT_PORTS = { blob: 10000, queue: 10001, table: 10002 };
+import { shellQuote } from '../sim/shell-quote.js';
 
 export interface DevStackOptions {
   stateDir: string;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { shellQuote } from '../dev/shell-quote.js';
+import { shellQuote } from './shell-quote.js';
 import { startSimulator } from './index.js';
 import { describeLimits } from './limits.js';
 import type { SimulatorLimits } from './types.js';

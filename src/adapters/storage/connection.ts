@@ -1,4 +1,4 @@
-import { azuriteConnectionString } from '../../dev/azurite.js';
+import { AZURITE_DEFAULT_PORTS, azuriteConnectionString } from './azurite-account.js';
 import { connectionStringEndpoints, type ServiceEndpoints } from './connection-string.js';
 
 /**
@@ -16,9 +16,6 @@ export type StorageConnection =
       /** A user-assigned managed identity; absent means the system-assigned one. */
       clientId?: string;
     };
-
-/** Azurite's default ports, which `UseDevelopmentStorage=true` means to every storage SDK. */
-const AZURITE_DEFAULT_PORTS = { blob: 10000, queue: 10001, table: 10002 };
 
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
