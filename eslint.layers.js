@@ -45,6 +45,11 @@ export const layerZones = [
     message: 'The Function and its composition root never load the CLI or the dev tools.',
   },
   {
+    target: ['./src/cli', './src/functions'],
+    from: './src/adapters',
+    message: 'Commands get their adapters from src/runtime/compose.ts, the one composition root.',
+  },
+  {
     // Type-only modules, so that every implementation can import them without a cycle.
     target: ['./src/sim/types.ts', './src/sim/fault-types.ts'],
     from: './src/sim',

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock, systemIds } from '../adapters/system/system-clock.js';
 import { azuriteConnectionString, startAzurite } from '../dev/azurite.js';
 import { packageRoot } from '../cli/environment.js';
 import { readSamples } from '../cli/samples.js';
@@ -73,6 +74,8 @@ async function run(
     const proxy = await startCountingProxy(azurite.ports);
     cleanups.unshift(() => proxy.close());
     const sim = await startSimulator({
+      clock: systemClock,
+      ids: systemIds,
       certDir,
       outboxDir: join(work, 'outbox'),
       mailboxes,

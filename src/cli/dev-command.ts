@@ -3,13 +3,11 @@ import { once } from 'node:events';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { createQueueWriter } from '../adapters/queues/queue-writer.js';
-import { parseStorageConnection } from '../adapters/storage/connection.js';
-import { createQueueClient } from '../adapters/storage/clients.js';
 import { decodeMessage } from '../core/decode.js';
 import type { DeliveryReport } from '../core/delivery/types.js';
 import { keyOf } from '../core/idempotency.js';
 import { startDevStack } from '../dev/dev-stack.js';
+import { composeQueueWriterFromEnv, composeSystem } from '../runtime/compose.js';
 import type { AcceptedMail } from '../sim/types.js';
 import { packageRoot } from './environment.js';
 import { shutdownSignal, table, UsageError, type Io } from './io.js';
@@ -64,6 +62,7 @@ export async function runDev(options: DevOptions, io: Io): Promise<number> {
     senders: [...SAMPLE_SENDERS],
     persist: options.persist,
     anyPorts: options.anyPorts,
+    ...composeSystem(),
   });
   say(
     `  storage  ${stack.env.AzureWebJobsStorage === 'UseDevelopmentStorage=true' ? 'Azurite on 127.0.0.1:10000-10002' : 'Azurite on free ports'}`,
@@ -108,9 +107,7 @@ export async function runDev(options: DevOptions, io: Io): Promise<number> {
 
   try {
     say(`Worker started (pid ${worker.pid ?? '?'}). Enqueuing ${samples.length} sample messages…`);
-    const queue = createQueueWriter(
-      createQueueClient(parseStorageConnection(stack.env), stack.env.HR_COURIER_QUEUE ?? 'hr-mail'),
-    );
+    const queue = composeQueueWriterFromEnv(stack.env, stack.env.HR_COURIER_QUEUE ?? 'hr-mail');
     for (const s of samples) await queue.send(JSON.stringify(JSON.parse(s.text)));
 
     const timeout = new Promise<'timeout'>((r) =>

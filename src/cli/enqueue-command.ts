@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadTemplateCatalog } from '../adapters/templates/load-template-catalog.js';
-import { createQueueWriter } from '../adapters/queues/queue-writer.js';
-import { createQueueClient } from '../adapters/storage/clients.js';
 import { loadSettings } from '../config/settings.js';
 import { decodeMessage } from '../core/decode.js';
-import { isPermanentDeliveryError } from '../domain/failure.js';
 import { keyOf } from '../core/idempotency.js';
+import { isPermanentDeliveryError } from '../domain/failure.js';
+import { composeQueueWriter, composeTemplates } from '../runtime/compose.js';
 import { cliEnvironment } from './environment.js';
 import { UsageError, type Io } from './io.js';
 
@@ -54,7 +52,7 @@ export async function runEnqueue(
       }),
     )
   ).flat();
-  const catalog = options.raw ? undefined : await loadTemplateCatalog(settings.templatesDir);
+  const catalog = options.raw ? undefined : await composeTemplates(settings.templatesDir);
   const allowed = new Set(settings.allowedSenders);
   const checked: Checked[] = inputs.map(({ source, text }) => {
     if (options.raw) return { source, text, problems: [] };
@@ -93,7 +91,7 @@ export async function runEnqueue(
     io.err(`${bad.length} of ${checked.length} message(s) would be refused; nothing was enqueued.`);
     return 1;
   }
-  const queue = createQueueWriter(createQueueClient(settings.storage, settings.queueName));
+  const queue = composeQueueWriter(settings);
   for (const c of checked) {
     const result = options.dryRun ? undefined : await queue.send(c.text);
     const row = {

@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_TEMPLATES_DIR } from '../config/settings.js';
-import { loadTemplateCatalog } from '../adapters/templates/load-template-catalog.js';
 import { isPermanentDeliveryError } from '../domain/failure.js';
+import { composeTemplates } from '../runtime/compose.js';
 import { cliEnvironment } from './environment.js';
 import { table, UsageError, type Io } from './io.js';
 
@@ -14,7 +14,7 @@ export async function runRender(
 ): Promise<number> {
   // Only the templates folder is needed: render works without storage or Graph settings.
   const dir = cliEnvironment().HR_COURIER_TEMPLATES?.trim() || DEFAULT_TEMPLATES_DIR;
-  const catalog = await loadTemplateCatalog(dir);
+  const catalog = await composeTemplates(dir);
   if (options.list || template === undefined) {
     const rows = catalog
       .list()

@@ -1,13 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { createQueueConsumer } from '../adapters/queues/queue-consumer.js';
-import { createQueueWriter } from '../adapters/queues/queue-writer.js';
-import { createQueueClient, createTableClient } from '../adapters/storage/clients.js';
-import { systemClock } from '../adapters/system/system-clock.js';
-import { createTableLedger } from '../adapters/tables/table-ledger.js';
-import { createTelemetry } from '../adapters/telemetry/create-telemetry.js';
 import { loadSettings } from '../config/settings.js';
 import { ResolveError, resolveUnknown } from '../core/resolve.js';
+import { composeResolve } from '../runtime/compose.js';
 import { cliEnvironment } from './environment.js';
 import { UsageError, type Io } from './io.js';
 
@@ -20,29 +15,14 @@ export async function runResolve(
   if (!options.reason?.trim())
     throw new UsageError('--reason is required: say why (it is kept in the ledger)');
   const settings = loadSettings(cliEnvironment());
-  const telemetry = createTelemetry({
-    clock: systemClock,
-    ...(settings.appInsightsConnectionString
-      ? { appInsightsConnectionString: settings.appInsightsConnectionString }
-      : {}),
-    ...(settings.telemetryFile ? { telemetryFile: settings.telemetryFile } : {}),
-  });
+  const deps = composeResolve(settings);
   try {
-    const result = await resolveUnknown(
-      {
-        ledger: createTableLedger({ client: createTableClient(settings.storage, settings.ledgerTable) }),
-        held: createQueueConsumer(createQueueClient(settings.storage, settings.heldQueueName)),
-        queue: createQueueWriter(createQueueClient(settings.storage, settings.queueName)),
-        telemetry,
-        clock: systemClock,
-      },
-      {
-        key,
-        decision: options.sent ? 'sent' : 'resend',
-        reason: options.reason.trim(),
-        by: options.by?.trim() || userInfo().username,
-      },
-    );
+    const result = await resolveUnknown(deps, {
+      key,
+      decision: options.sent ? 'sent' : 'resend',
+      reason: options.reason.trim(),
+      by: options.by?.trim() || userInfo().username,
+    });
     if (options.json) io.out(JSON.stringify(result));
     else if (result.decision === 'sent') {
       io.out(
@@ -61,7 +41,7 @@ export async function runResolve(
     }
     throw e;
   } finally {
-    await telemetry.close();
+    await deps.close();
   }
 }
 

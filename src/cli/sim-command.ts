@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { composeSystem } from '../runtime/compose.js';
 import { runSimulatorCommand, SIMULATOR_COMMAND_FLAGS, type SimulatorCommandLimits } from '../sim/command.js';
 import { SAMPLE_SENDERS } from './samples.js';
 import { shutdownSignal, type Io } from './io.js';
@@ -55,6 +56,7 @@ export function registerSimCommand(program: Command, io: Io): void {
       const stop = shutdownSignal();
       try {
         await runSimulatorCommand({
+          ...composeSystem(),
           ...(opts.port === undefined ? {} : { port: opts.port }),
           ...(opts.identityPort === undefined ? {} : { identityPort: opts.identityPort }),
           stateDir: opts.stateDir,

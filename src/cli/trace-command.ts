@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { createTableClient } from '../adapters/storage/clients.js';
-import { createTableLedger } from '../adapters/tables/table-ledger.js';
 import { loadSettings } from '../config/settings.js';
 import type { AttemptRecord, IndexKind, Ledger, MailRecord } from '../ports/ledger.js';
+import { composeLedger } from '../runtime/compose.js';
 import { cliEnvironment } from './environment.js';
 import { table, UsageError, type Io } from './io.js';
 
@@ -105,7 +104,7 @@ export async function runTrace(
     throw new UsageError('give a businessId, or exactly one of --key, --client-request-id, --request-id');
   }
   const settings = loadSettings(cliEnvironment());
-  const ledger = createTableLedger({ client: createTableClient(settings.storage, settings.ledgerTable) });
+  const ledger = composeLedger(settings);
   const [kind, id] = chosen[0] ?? [undefined, undefined];
   const story = await traceStory(ledger, {
     ...(businessId ? { businessId } : {}),

@@ -1,15 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createQueueConsumer } from '../adapters/queues/queue-consumer.js';
-import { createQueueWriter } from '../adapters/queues/queue-writer.js';
-import { createQueueClient } from '../adapters/storage/clients.js';
-import { systemClock } from '../adapters/system/system-clock.js';
-import { createConsoleLogger } from '../adapters/telemetry/console-logger.js';
 import { loadSettings } from '../config/settings.js';
 import type { DeliveryReport } from '../core/delivery/types.js';
-import { composeRuntime } from '../runtime/compose.js';
+import { composeLocalWorker } from '../runtime/compose.js';
 import { readHostQueueSettings } from '../worker/host-settings.js';
-import { createWorker } from '../worker/worker.js';
 import type { WorkerSummary } from '../worker/worker-types.js';
 import { cliEnvironment, packageRoot } from './environment.js';
 import { shutdownSignal, type Io } from './io.js';
@@ -40,30 +34,18 @@ export async function runWorker(options: WorkerOptions, io: Io): Promise<number>
   const env = cliEnvironment();
   const settings = loadSettings(env);
   const hostSettings = await readHostQueueSettings(options.hostJson ?? join(packageRoot(), 'host.json'));
-  const log = createConsoleLogger({ json: options.json, minLevel: 'warn' });
   const crashHook = crashHookFromEnv(env, settings.devMode);
-  const runtime = await composeRuntime(settings, { log, ...(crashHook ? { crashHook } : {}) });
-  const consumer = createQueueConsumer(createQueueClient(settings.storage, settings.queueName));
-  const poison = createQueueWriter(createQueueClient(settings.storage, settings.poisonQueueName));
-  const stop = shutdownSignal((name) => {
-    io.err(`${name}: finishing in-flight messages, returning the rest to the queue…`);
-  });
-  const worker = createWorker({
-    consumer,
-    poison,
-    settings: hostSettings,
-    clock: systemClock,
-    log,
+  const local = await composeLocalWorker(settings, {
+    hostSettings,
+    jsonLogs: options.json,
+    ...(crashHook ? { crashHook } : {}),
     ...(options.leaseSec === undefined ? {} : { leaseSec: options.leaseSec }),
-    handler: async (message, signal) => {
-      const report = await runtime.deliver({
-        text: message.text,
-        id: message.id,
-        dequeueCount: message.dequeueCount,
-        signal,
-      });
+    onReport: (report) => {
       io.out(options.json ? JSON.stringify({ type: 'delivery', ...report }) : reportLine(report));
     },
+  });
+  const stop = shutdownSignal((name) => {
+    io.err(`${name}: finishing in-flight messages, returning the rest to the queue…`);
   });
   if (!options.json) {
     io.err(
@@ -73,14 +55,14 @@ export async function runWorker(options: WorkerOptions, io: Io): Promise<number>
   }
   let summary: WorkerSummary;
   try {
-    summary = await worker.run({
+    summary = await local.worker.run({
       drain: options.drain,
       signal: stop.signal,
       ...(options.maxWait === undefined ? {} : { maxWaitMs: options.maxWait * 1000 }),
     });
   } finally {
     stop.dispose();
-    await runtime.close();
+    await local.close();
   }
   if (options.json) io.out(JSON.stringify({ type: 'summary', ...summary }));
   else {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AZURITE_DEFAULT_PORTS } from '../adapters/storage/azurite-account.js';
+import type { Clock, Ids } from '../ports/clock.js';
 import { startSimulator, type SimulatorHandle } from '../sim/index.js';
 import { startAzurite, type AzuriteHandle } from './azurite.js';
 import { freePort } from './free-port.js';
@@ -16,6 +17,9 @@ export interface DevStackOptions {
   /** Use free ports instead of Azurite's defaults (parallel runs, or when 10000-10002 are taken). */
   anyPorts?: boolean;
   queueName?: string;
+  /** The process's clock and ids, which the simulator takes from its caller. */
+  clock: Clock;
+  ids: Ids;
 }
 
 export interface DevStack {
@@ -74,6 +78,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   let sim: SimulatorHandle;
   try {
     sim = await startSimulator({
+      clock: options.clock,
+      ids: options.ids,
       port: await freePort(),
       identityPort: await freePort(),
       certDir: join(stateDir, 'cert'),

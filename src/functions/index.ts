@@ -1,7 +1,6 @@
 import { app, trigger } from '@azure/functions';
 import { loadSettings } from '../config/settings.js';
-import { createConsoleLogger } from '../adapters/telemetry/console-logger.js';
-import { composeRuntime, type Runtime } from '../runtime/compose.js';
+import { composeFunctionRuntime, type Runtime } from '../runtime/compose.js';
 import { createQueueHandler } from './queue-handler.js';
 
 /**
@@ -13,12 +12,7 @@ const settings = loadSettings(process.env);
 
 let runtime: Promise<Runtime> | undefined;
 function getRuntime(): Promise<Runtime> {
-  runtime ??= composeRuntime(settings, {
-    // With App Insights the host already collects stdout: log through telemetry only, not twice.
-    log: settings.appInsightsConnectionString
-      ? { info: () => undefined, warn: () => undefined, error: () => undefined }
-      : createConsoleLogger({ json: true }),
-  }).catch((e: unknown) => {
+  runtime ??= composeFunctionRuntime(settings).catch((e: unknown) => {
     runtime = undefined; // a failed start-up (e.g. storage not reachable yet) is retried next message
     throw e;
   });

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { shellQuote } from './shell-quote.js';
 import { startSimulator } from './index.js';
 import { describeLimits } from './limits.js';
-import type { SimulatorLimits } from './types.js';
+import type { SimulatorLimits, SimulatorOptions } from './types.js';
 
 /** The flow-control options of `hr-courier sim`, as SimulatorOptions names them. */
 export type SimulatorCommandLimits = Partial<SimulatorLimits> & { transportDelayMs?: number };
 
-export interface SimulatorCommandOptions extends SimulatorCommandLimits {
+export interface SimulatorCommandOptions
+  extends SimulatorCommandLimits, Pick<SimulatorOptions, 'clock' | 'ids'> {
   port?: number;
   identityPort?: number;
   /** The certificate goes to `<stateDir>/cert`, accepted mail to `<stateDir>/outbox`. */
@@ -95,6 +96,8 @@ export async function runSimulatorCommand(options: SimulatorCommandOptions): Pro
     if (value !== undefined) limits[option] = value;
   }
   const sim = await startSimulator({
+    clock: options.clock,
+    ids: options.ids,
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.identityPort === undefined ? {} : { identityPort: options.identityPort }),
     certDir: join(options.stateDir, 'cert'),

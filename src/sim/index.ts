@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Clock, Ids } from '../ports/clock.js';
 import { ensureCertificate } from './cert.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import { createFaultInjector } from './fault-injector.js';
@@ -32,34 +31,14 @@ export { FaultRuleError } from './fault-rule.js';
 export { ensureCertificate } from './cert.js';
 export { describeLimits, resolveLimits, SIMULATOR_DEFAULTS } from './limits.js';
 
-const systemClock: Clock = {
-  now: () => Date.now(),
-  monotonic: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((done) => {
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          done();
-        },
-        { once: true },
-      );
-    }),
-};
-
-const randomIds: Ids = { uuid: () => randomUUID() };
-
 /**
- * Starts the Graph simulator (ARCHITECTURE §7): Graph's sendMail and message look-ups over HTTPS
+ * Starts the Graph simulator (docs/architecture.md §8): Graph's sendMail and message look-ups over HTTPS
  * on 127.0.0.1, and an App Service style managed-identity endpoint over HTTP, both on loopback only.
  * The certificate comes from `certDir` (generated when missing); whoever talks to the simulator
  * must have been started with NODE_EXTRA_CA_CERTS pointing at it (see `env()`).
  */
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {
-  const clock = options.clock ?? systemClock;
-  const ids = options.ids ?? randomIds;
+  const { clock, ids } = options;
   const now = () => clock.now();
   const onError = (e: unknown) => {
     console.error(

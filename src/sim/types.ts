@@ -2,7 +2,7 @@ import type { Clock, Ids } from '../ports/clock.js';
 import type { FaultRule, FaultRuleState } from './fault-types.js';
 
 /**
- * The Graph simulator's public surface (ARCHITECTURE §7). The simulator is a dev and test tool
+ * The Graph simulator's public surface (docs/architecture.md §8). The simulator is a dev and test tool
  * shipped with hr-courier: the real Graph client and the real @azure/identity credential talk to it
  * unchanged, over HTTPS with a certificate generated for it.
  *
@@ -74,10 +74,13 @@ export interface SimulatorOptions {
   tokenLifetimeSec?: number;
   /** Recipients (to + cc + bcc) allowed on one message; Exchange's default is 500 (tenants can set 1–1000). */
   maxRecipients?: number;
-  /** Time source for `Date` headers, token lifetimes and transport delays. Default: the system clock. */
-  clock?: Clock;
-  /** Request ids and message ids. Default: crypto.randomUUID. */
-  ids?: Ids;
+  /**
+   * Time source for `Date` headers, token lifetimes and transport delays: the caller's, so that a
+   * process has one system clock and a test can hold time still.
+   */
+  clock: Clock;
+  /** Request ids and message ids. */
+  ids: Ids;
 }
 
 /** The flow-control settings of a simulator, defaults applied (see SimulatorOptions for each). */

@@ -46,6 +46,7 @@ describe('layer boundaries', () => {
     ['an adapter importing the worker', 'src/adapters/queues/x.ts', '../../worker/worker-types.js'],
     ['an adapter importing a shell', 'src/adapters/storage/x.ts', '../../runtime/compose.js'],
     ['the simulator importing an adapter', 'src/sim/x.ts', '../adapters/system/system-clock.js'],
+    ['a command importing an adapter', 'src/cli/x.ts', '../adapters/system/system-clock.js'],
     ['the composition root importing the simulator', 'src/runtime/x.ts', '../sim/index.js'],
   ])('refuses %s', async (_, filePath, specifier) => {
     expect(

@@ -2,6 +2,7 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock, systemIds } from '../../src/adapters/system/system-clock.js';
 import { runSimulatorCommand } from '../../src/sim/command.js';
 import { trustedCertDir } from './support/graph.js';
 
@@ -22,6 +23,8 @@ describe('runSimulatorCommand', () => {
     let announced!: () => void;
     const ready = new Promise<void>((resolve) => (announced = resolve));
     const running = runSimulatorCommand({
+      clock: systemClock,
+      ids: systemIds,
       stateDir,
       mailboxes: ['offers@contoso.com'],
       out: (line) => {
@@ -76,6 +79,8 @@ describe('runSimulatorCommand', () => {
     let announced!: () => void;
     const ready = new Promise<void>((resolve) => (announced = resolve));
     const running = runSimulatorCommand({
+      clock: systemClock,
+      ids: systemIds,
       stateDir,
       mailboxes: ['offers@contoso.com'],
       maxConcurrentPerApp: 2,
@@ -108,6 +113,8 @@ describe('runSimulatorCommand', () => {
 
   it('refuses a limit that is not a whole number, naming the option', async () => {
     const attempt = runSimulatorCommand({
+      clock: systemClock,
+      ids: systemIds,
       stateDir,
       mailboxes: ['offers@contoso.com'],
       maxConcurrentPerApp: Number.NaN,

@@ -14,10 +14,10 @@ import {
   type AzuriteHandle,
   type AzuritePorts,
 } from '../../src/dev/azurite.js';
-import type { SimulatorHandle, SimulatorOptions } from '../../src/sim/index.js';
+import type { SimulatorHandle } from '../../src/sim/index.js';
 import { REPO, runCli } from './run-cli.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
-import { startTestSimulator, type TestSimulator } from '../sim/support/graph.js';
+import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from '../sim/support/graph.js';
 
 const QUEUE_POLL_MS = 250;
 
@@ -27,7 +27,7 @@ export interface GuaranteeStackOptions {
   /** Mailboxes that exist and that the fence and the allow-list let the app send as (default: the samples'). */
   senders?: string[];
   /** Further simulator options (latency, transport delays…). */
-  simulator?: Omit<SimulatorOptions, 'certDir' | 'outboxDir' | 'mailboxes'>;
+  simulator?: Omit<TestSimulatorOptions, 'mailboxes'>;
 }
 
 export interface LaneOptions {

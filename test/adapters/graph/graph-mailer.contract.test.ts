@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphCredential } from '../../../src/adapters/graph/credential.js';
 import { parseGraphBaseUrl } from '../../../src/adapters/graph/graph-host.js';
 import { createGraphMailer } from '../../../src/adapters/graph/graph-mailer.js';
-import { systemClock } from '../../../src/adapters/system/system-clock.js';
+import { systemClock, systemIds } from '../../../src/adapters/system/system-clock.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import {
   HR_COURIER_KEY_PROPERTY_ID,
@@ -70,6 +70,7 @@ describe('the Graph mailer against the simulator, with the real managed-identity
       allowedSenders: [SENDER],
       transportDelayMs: TRANSPORT_DELAY_MS,
       clock: simClock,
+      ids: systemIds,
     });
     // What App Service and Functions give a managed identity; read when the credential is built.
     process.env.IDENTITY_ENDPOINT = sim.identityEndpoint;

@@ -2,6 +2,7 @@ import { ManagedIdentityCredential } from '@azure/identity';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { systemClock, systemIds } from '../../../src/adapters/system/system-clock.js';
 import { HR_COURIER_KEY_PROPERTY_ID } from '../../../src/ports/graph.js';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../../src/sim/index.js';
 
@@ -21,12 +22,20 @@ export interface TestSimulator {
   stop(): Promise<void>;
 }
 
+/** A test simulator's options: the system clock and ids unless a test brings its own. */
+export type TestSimulatorOptions = Omit<SimulatorOptions, 'certDir' | 'outboxDir' | 'clock' | 'ids'> &
+  Partial<Pick<SimulatorOptions, 'clock' | 'ids'>>;
+
 /** Starts a simulator with the trusted certificate and a fresh outbox in a temporary folder. */
-export async function startTestSimulator(
-  options: Omit<SimulatorOptions, 'certDir' | 'outboxDir'>,
-): Promise<TestSimulator> {
+export async function startTestSimulator(options: TestSimulatorOptions): Promise<TestSimulator> {
   const outboxDir = await mkdtemp(join(tmpdir(), 'hr-courier-sim-'));
-  const sim = await startSimulator({ ...options, certDir: trustedCertDir(), outboxDir });
+  const sim = await startSimulator({
+    clock: systemClock,
+    ids: systemIds,
+    ...options,
+    certDir: trustedCertDir(),
+    outboxDir,
+  });
   return {
     sim,
     outboxDir,
