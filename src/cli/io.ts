@@ -1,3 +1,5 @@
+import { wrapWords } from './wrap.js';
+
 /** Where a command writes: stdout for results (`--json` output stays parseable), stderr for the rest. */
 export interface Io {
   out: (line: string) => void;
@@ -39,13 +41,29 @@ export function shutdownSignal(onFirst?: (signal: string) => void): { signal: Ab
   };
 }
 
-/** Left-aligned text table. */
-export function table(headers: string[], rows: string[][]): string[] {
+/**
+ * Left-aligned text table. With `maxWidth`, the last column wraps at spaces onto continuation lines
+ * so that no line is wider (the other columns are assumed to be short: names, versions, codes).
+ */
+export function table(headers: string[], rows: string[][], options: { maxWidth?: number } = {}): string[] {
+  const last = headers.length - 1;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const indent = widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0);
+  if (options.maxWidth !== undefined) {
+    widths[last] = Math.min(
+      widths[last] ?? 0,
+      Math.max(headers[last]?.length ?? 0, options.maxWidth - indent),
+    );
+  }
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const wrapped = (row: string[]): string[] => {
+    if (options.maxWidth === undefined) return [line(row)];
+    const [first = '', ...more] = wrapWords(row[last] ?? '', Math.max(2, widths[last] ?? 2));
+    return [line([...row.slice(0, last), first]), ...more.map((text) => ' '.repeat(indent) + text)];
+  };
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.flatMap(wrapped)];
 }

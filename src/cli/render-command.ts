@@ -7,21 +7,37 @@ import { composeTemplates } from '../runtime/compose.js';
 import { cliEnvironment } from './environment.js';
 import { table, UsageError, type Io } from './io.js';
 
+/** The widest line `render --list` prints: readable in a 100-column terminal without wrapping. */
+export const LIST_WIDTH = 100;
+
 export async function runRender(
   template: string | undefined,
-  options: { data?: string; version?: string; out?: string; format: string; list: boolean },
+  options: {
+    data?: string;
+    version?: string;
+    out?: string;
+    format: string;
+    list: boolean;
+    json?: boolean;
+  },
   io: Io,
 ): Promise<number> {
   // Only the templates folder is needed: render works without storage or Graph settings.
   const dir = cliEnvironment().HR_COURIER_TEMPLATES?.trim() || DEFAULT_TEMPLATES_DIR;
   const catalog = await composeTemplates(dir);
   if (options.list || template === undefined) {
+    if (options.json) {
+      io.out(JSON.stringify(catalog.list(), null, 2));
+      return 0;
+    }
     const rows = catalog
       .list()
       .map((t) => [t.name, t.version, t.intent, t.required.map((f) => f.name).join(', ')]);
-    for (const line of table(['template', 'version', 'intent', 'required data fields'], rows)) io.out(line);
+    const headers = ['template', 'version', 'intent', 'required data fields'];
+    for (const line of table(headers, rows, { maxWidth: LIST_WIDTH })) io.out(line);
     return 0;
   }
+  if (options.json) throw new UsageError('--json goes with --list; a rendered mail is --format json');
   const dataFile = options.data ?? join(dir, template, 'sample-data.json');
   let data: unknown;
   try {
@@ -73,6 +89,7 @@ export function registerRenderCommand(program: Command, io: Io, setExit: (code: 
     .option('--format <format>', 'html | text | subject | json', 'html')
     .option('--out <file>', 'write to a file instead of standard output')
     .option('--list', 'list the templates and their required data fields')
+    .option('--json', 'with --list: the whole catalog as JSON (descriptions, versions, every field)')
     .addHelpText(
       'after',
       '\nErrors are the same ones a queued message would get (UnknownTemplate, MissingTemplateField,\n' +
@@ -82,11 +99,20 @@ export function registerRenderCommand(program: Command, io: Io, setExit: (code: 
     .action(
       async (
         template: string | undefined,
-        opts: { data?: string; version?: string; out?: string; format: string; list?: boolean },
+        opts: {
+          data?: string;
+          version?: string;
+          out?: string;
+          format: string;
+          list?: boolean;
+          json?: boolean;
+        },
       ) => {
         if (!['html', 'text', 'subject', 'json'].includes(opts.format))
           throw new UsageError('--format must be html, text, subject or json');
-        setExit(await runRender(template, { ...opts, list: opts.list === true }, io));
+        setExit(
+          await runRender(template, { ...opts, list: opts.list === true, json: opts.json === true }, io),
+        );
       },
     );
 }
