@@ -88,7 +88,7 @@ export async function runDev(options: DevOptions, io: Io): Promise<number> {
     // Worker logs go to stderr in both modes: --json keeps only stdout machine-readable.
     if (!stopping) io.err(options.json ? line : `  [worker] ${line}`);
   });
-  const allSettled = new Promise<void>((resolveAll) => {
+  const allSettled = new Promise<void>((done) => {
     createInterface({ input: worker.stdout }).on('line', (line) => {
       let item: { type?: string } & Partial<DeliveryReport>;
       try {
@@ -101,7 +101,7 @@ export async function runDev(options: DevOptions, io: Io): Promise<number> {
       say(`  ${reportLine(report)}`);
       const run = runs.find((r) => r.key === report.key);
       if (run && (run.report === undefined || !SETTLED.has(run.report.outcome))) run.report = report;
-      if (runs.every((r) => r.report && SETTLED.has(r.report.outcome))) resolveAll();
+      if (runs.every((r) => r.report && SETTLED.has(r.report.outcome))) done();
     });
   });
 

@@ -92,8 +92,9 @@ export function authStep(tokens: TokenStore, now: () => number): Step {
 }
 
 /**
- * Resolves `{mailbox}` of the URL (case-insensitively) and applies the Exchange fence: an unknown
- * mailbox is 404 ErrorInvalidUser, one outside the app's scope is 403 ErrorAccessDenied.
+ * Finds `{mailbox}` of the URL among the mailboxes (case-insensitively) and applies the Exchange
+ * fence: an unknown mailbox is 404 ErrorInvalidUser, one outside the app's scope is 403
+ * ErrorAccessDenied.
  */
 export function mailboxStep(deps: {
   mailboxes: ReadonlySet<string>;

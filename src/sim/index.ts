@@ -11,7 +11,7 @@ import { startListener } from './listener.js';
 import { createMailStore } from './mail-store.js';
 import { createPauseBook } from './pauses.js';
 import { compose } from './pipeline.js';
-import { resolveLimits } from './limits.js';
+import { effectiveLimits } from './limits.js';
 import { derivedSeed, seededRandom } from './prng.js';
 import { createSendingLimits } from './sending-limits.js';
 import { createCounters } from './stats.js';
@@ -29,7 +29,7 @@ export type {
 export type { FaultAction, FaultMatch, FaultOperation, FaultRule, FaultRuleState } from './fault-types.js';
 export { FaultRuleError } from './fault-rule.js';
 export { ensureCertificate } from './cert.js';
-export { describeLimits, resolveLimits, SIMULATOR_DEFAULTS } from './limits.js';
+export { describeLimits, effectiveLimits, SIMULATOR_DEFAULTS } from './limits.js';
 
 /**
  * Starts the Graph simulator (docs/architecture.md §8): Graph's sendMail and message look-ups over HTTPS
@@ -52,7 +52,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const identityHeader = options.identityHeader ?? randomBytes(24).toString('base64url');
   const transportDelayMs = options.transportDelayMs ?? 0;
   const sentItemsDelayMs = options.sentItemsDelayMs ?? 0;
-  const limits = resolveLimits(options);
+  const limits = effectiveLimits(options);
   const seed = limits.seed;
 
   const tokens = createTokenStore({ lifetimeMs: (options.tokenLifetimeSec ?? 86_400) * 1000 });

@@ -19,7 +19,7 @@ export const SIMULATOR_DEFAULTS: Readonly<SimulatorLimits> = {
 const POSITIVE = new Set<keyof SimulatorLimits>(['rateWindowMs', 'recipientWindowMs']);
 
 /** Applies the defaults and checks each value; the error names the option, never a value. */
-export function resolveLimits(options: SimulatorOptions): SimulatorLimits {
+export function effectiveLimits(options: SimulatorOptions): SimulatorLimits {
   const limits = { ...SIMULATOR_DEFAULTS };
   for (const name of Object.keys(SIMULATOR_DEFAULTS) as (keyof SimulatorLimits)[]) {
     const value = options[name];

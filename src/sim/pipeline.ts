@@ -48,7 +48,7 @@ export interface SimContext {
   /** Simulator clock, epoch ms, when the request was received. */
   readonly receivedAt: number;
   route?: RouteMatch;
-  /** The mailbox of the URL, as configured (lower-case), once a step has resolved it. */
+  /** The mailbox of the URL, as configured (lower-case), once a step has found it among the configured ones. */
   mailbox?: string;
   /** Set by sendMail once the mail is accepted (outbox, look-ups, counts), whatever is answered after. */
   accepted?: AcceptedMail;

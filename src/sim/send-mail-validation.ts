@@ -146,7 +146,7 @@ function checkRecipients(mail: ParsedMail, maxRecipients: number): void {
   }
   for (const who of [...all, ...mail.replyTo]) {
     if (!ADDRESS.test(who.address)) {
-      // Graph quotes the address it could not resolve: the caller must redact it before storing.
+      // Graph quotes the address it could not find: the caller must redact it before storing.
       reject(
         400,
         'ErrorInvalidRecipients',

@@ -19,7 +19,7 @@ export interface SendMailDeps {
 }
 
 /**
- * `POST /users/{id}/sendMail` once the caller is authenticated and the mailbox resolved: validate,
+ * `POST /users/{id}/sendMail` once the caller is authenticated and the mailbox found: validate,
  * then accept — write the outbox files, weigh it against Exchange's sending limits, remember the
  * message for look-ups, count its key, mark `ctx.accepted` — and answer 202 with an empty body.
  */

@@ -1,6 +1,6 @@
 import { QueueMessageGoneError, type ReceivedMessage } from '../ports/queue.js';
 import { errorFacts } from './error-facts.js';
-import { pause } from './pause.js';
+import { waitFor } from './wait.js';
 import { startVisibilityLease } from './visibility-lease.js';
 import type { WorkerCounts, WorkerDeps } from './worker-types.js';
 
@@ -71,7 +71,7 @@ export function createMessageRunner(ctx: MessageRunnerContext): {
     const timedOut = new AbortController();
     const timeoutMs = settings.functionTimeoutMs;
     if (timeoutMs !== undefined) {
-      void pause(clock, timeoutMs, done.signal).then(() => {
+      void waitFor(clock, timeoutMs, done.signal).then(() => {
         if (!done.signal.aborted) timedOut.abort(new Error('functionTimeout elapsed'));
       });
     }

@@ -2,7 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import { QueueMessageGoneError, type QueueConsumer, type ReceivedMessage } from '../ports/queue.js';
 import type { Logger } from '../ports/telemetry.js';
 import { errorFacts } from './error-facts.js';
-import { pause } from './pause.js';
+import { waitFor } from './wait.js';
 
 export interface VisibilityLease {
   /** True once the queue said the message is no longer ours (deleted, or received by someone else). */
@@ -36,7 +36,7 @@ export function startVisibilityLease(deps: VisibilityLeaseDeps, message: Receive
   const loop = (async () => {
     let delay = renewEveryMs;
     for (;;) {
-      await pause(clock, delay, stopped.signal, abandon);
+      await waitFor(clock, delay, stopped.signal, abandon);
       if (stopped.signal.aborted || abandon.aborted) return;
       try {
         current = { ...current, popReceipt: await consumer.release(current, leaseSec) };

@@ -1,7 +1,7 @@
 import type { ReceivedMessage } from '../ports/queue.js';
 import { errorFacts } from './error-facts.js';
 import { createMessageRunner } from './message-runner.js';
-import { createPulse, pause, whenAborted } from './pause.js';
+import { createPulse, waitFor, whenAborted } from './wait.js';
 import type {
   Worker,
   WorkerCounts,
@@ -62,7 +62,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       if (options.signal.aborted) onSignal();
       options.signal.addEventListener('abort', onSignal, { once: true });
       if (options.maxWaitMs !== undefined) {
-        void pause(clock, options.maxWaitMs, stop.signal).then(() => {
+        void waitFor(clock, options.maxWaitMs, stop.signal).then(() => {
           stopWith('maxWait');
         });
       }
@@ -113,7 +113,7 @@ export function createWorker(deps: WorkerDeps): Worker {
 
       let pollMs = minPollMs;
       const idle = async (): Promise<void> => {
-        await pause(clock, pollMs, stop.signal, completed.signal);
+        await waitFor(clock, pollMs, stop.signal, completed.signal);
         pollMs = Math.min(pollMs * 2, settings.maxPollingIntervalMs);
       };
       while (!stop.signal.aborted) {
@@ -172,7 +172,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (inFlight.size === 0) return true;
         const timer = new AbortController();
         const all = Promise.all([...inFlight]).then(() => true);
-        const result = await Promise.race([all, pause(clock, ms, timer.signal).then(() => false)]);
+        const result = await Promise.race([all, waitFor(clock, ms, timer.signal).then(() => false)]);
         timer.abort();
         return result;
       }

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.js';
  * Waits `ms` on the clock, or less if any signal aborts. Never rejects, whatever the clock does with an
  * aborted sleep, so callers need no try/catch around a wait.
  */
-export function pause(clock: Clock, ms: number, ...signals: AbortSignal[]): Promise<void> {
+export function waitFor(clock: Clock, ms: number, ...signals: AbortSignal[]): Promise<void> {
   if (signals.some((s) => s.aborted)) return Promise.resolve();
   const timer = new AbortController();
   return new Promise<void>((resolve) => {
