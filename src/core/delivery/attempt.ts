@@ -42,13 +42,14 @@ export async function attemptSend(
   try {
     deps.crashHook?.('before-mark');
     // Immediately before the POST, so the lease covers the call and nothing else: measured from the
-    // server's time now (its last Date plus what elapsed since), not from when the row was read.
+    // latest the server's time can be now (its last Date plus what elapsed since), not from when the
+    // row was read.
     const attemptId = deps.ids.uuid();
     const startedAt = inv.clock.now();
     const marked = await inv.write(row, {
       ...row,
       state: 'sending',
-      lease: { attemptId, until: inv.iso(startedAt + settings.leaseMs) },
+      lease: { attemptId, until: inv.iso(inv.clock.latest() + settings.leaseMs) },
     });
     deps.crashHook?.('after-mark');
     const sending = deps.mailer.sendMail({

@@ -29,6 +29,8 @@ export type Decision =
   | { kind: 'verify' }
   /** An expired `sending` lease: the POST may have happened. */
   | { kind: 'unknown'; reason: FailureReason }
+  /** The same under `resend` (at-least-once, chosen explicitly): reported, then `next` as if free. */
+  | { kind: 'unknown-resend'; reason: FailureReason; next: Exclude<Decision, { kind: 'unknown-resend' }> }
   | { kind: 'expire' }
   | { kind: 'defer'; delayMs: number; why: 'NotBefore' }
   | { kind: 'fail'; reason: FailureReason }
@@ -69,7 +71,7 @@ export function decide(
       };
       if (row.lease) reason.attemptIds = [row.lease.attemptId];
       if (settings.onUnknown !== 'resend') return { kind: 'unknown', reason };
-      break; // `resend`: at-least-once, chosen explicitly.
+      return { kind: 'unknown-resend', reason, next: whenFree(mail, row, now, settings) };
     }
     case 'deferred': {
       const due = dueIn(row.nextAttemptAt, now);
@@ -83,7 +85,12 @@ export function decide(
 }
 
 /** The key is free to send: are the message's time window and the attempt budget still open? */
-function whenFree(mail: MailWindow, row: MailRecord, now: number, settings: DeliverySettings): Decision {
+function whenFree(
+  mail: MailWindow,
+  row: MailRecord,
+  now: number,
+  settings: DeliverySettings,
+): Exclude<Decision, { kind: 'unknown-resend' }> {
   if (mail.expiresAt !== undefined && Date.parse(mail.expiresAt) <= now) return { kind: 'expire' };
   if (mail.notBefore !== undefined) {
     const wait = Date.parse(mail.notBefore) - now;

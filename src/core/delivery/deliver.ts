@@ -1,7 +1,7 @@
 import { LedgerUnavailableError, type MailRecord } from '../../ports/ledger.js';
 import { decodeMessage } from '../decode.js';
 import { keyOf, payloadHash, recipientDomains } from '../idempotency.js';
-import { decide } from './decide.js';
+import { decide, type Decision } from './decide.js';
 import { emit, report } from './events.js';
 import { createInvocation, type Invocation } from './invocation.js';
 import { retryOnConflict } from './ledger-access.js';
@@ -61,7 +61,16 @@ async function act(inv: Invocation, row: MailRecord | undefined): Promise<Settle
     inv.deps.settings,
   );
   if (row === undefined || decision.kind === 'new') return first(inv);
+  return follow(inv, row, decision);
+}
+
+async function follow(inv: Invocation, row: MailRecord, decision: Decision): Promise<Settled> {
   switch (decision.kind) {
+    case 'new':
+      return first(inv);
+    case 'unknown-resend':
+      emit(inv, 'Mail.Unknown', row, { code: decision.reason.code, policy: 'resend' });
+      return follow(inv, row, decision.next);
     case 'key-conflict':
       return rejectKeyConflict(inv, row.payloadHash);
     case 'duplicate':

@@ -52,8 +52,9 @@ export function createLedgerAccess(
     op: () => Promise<LedgerResult<T>>,
     options: { budgetMs?: number; signal?: AbortSignal } = {},
   ): Promise<T> => {
+    const sentAt = deps.clock.monotonic();
     const result = await withLedgerRetries(deps, op, options);
-    clock.observe(result.serverTime);
+    clock.observe(result.serverTime, sentAt);
     return result.value;
   };
   const access: LedgerAccess = {
