@@ -9,7 +9,7 @@ const POINTS: readonly CrashPoint[] = [
 ];
 
 /**
- * Dev-mode crash hooks (ARCHITECTURE §8): `HR_COURIER_CRASH_AT=<point>` kills the process with SIGKILL
+ * Dev-mode crash hooks (docs/architecture.md §9): `HR_COURIER_CRASH_AT=<point>` kills the process with SIGKILL
  * when a delivery reaches that point, so tests can prove what a crash there leaves behind.
  * `during-send` kills `HR_COURIER_CRASH_DELAY_MS` (default 200) after the POST has started, while
  * Graph is working on it. Ignored unless HR_COURIER_DEV_MODE is on (which is itself refused in Azure).

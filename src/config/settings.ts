@@ -5,7 +5,7 @@ import type { OnUnknownPolicy } from '../core/delivery/types.js';
 import { emailAddress } from '../core/contract.js';
 
 /**
- * The one config loader: every setting of ARCHITECTURE §6 (plus hr-courier's tuning knobs), read from
+ * The one config loader: every setting of docs/architecture.md §7 (plus hr-courier's tuning knobs), read from
  * the environment (and `local.settings.json` Values, merged by the caller), validated together at
  * start-up. A bad setting stops start-up with one line naming it.
  */

@@ -2,7 +2,7 @@ import type { GraphAnswer } from '../ports/graph.js';
 import { FailureCode } from '../domain/failure-codes.js';
 
 /**
- * ARCHITECTURE §2 as one pure function: what a Graph answer means and what to do next.
+ * docs/architecture.md §3 as one pure function: what a Graph answer means and what to do next.
  * Decided on HTTP status and `error.code` only — `error.message` is not a contract and can change.
  */
 export type Classification =

@@ -1,5 +1,5 @@
 /**
- * The flow gate (ARCHITECTURE §1 step 7): pauses, app-wide and per-mailbox concurrency, per-mailbox
+ * The flow gate (docs/architecture.md §5.4): pauses, app-wide and per-mailbox concurrency, per-mailbox
  * rate and recipient budget. Granted permits must be released after the Graph call.
  */
 export type GateDecision =

@@ -1,5 +1,5 @@
 /**
- * Shared state of the flow gate across instances (ARCHITECTURE §4.4): small rows in one place, read
+ * Shared state of the flow gate across instances (docs/architecture.md §5.4): small rows in one place, read
  * together and written together atomically, guarded by ETags. Leased slot rows and per-token rows
  * rather than one hot counter: a claim touches only the rows it takes, and a crashed holder's slot
  * frees itself when its lease runs out.

@@ -2,7 +2,7 @@ import type { FailureReason } from '../domain/failure.js';
 
 /**
  * The ledger: one state row per idempotency key and one row per Graph attempt, partitioned by
- * businessId so "everything about CAND-12345" is a single partition query (ARCHITECTURE §5).
+ * businessId so "everything about CAND-12345" is a single partition query (docs/architecture.md §6).
  */
 
 export type MailState =

@@ -1,5 +1,5 @@
 /**
- * Telemetry and logs. Properties are restricted to what ARCHITECTURE §4.5 allows: keys, ids, counts,
+ * Telemetry and logs. Properties are restricted to what docs/architecture.md §5.5 allows: keys, ids, counts,
  * sender mailbox, intent, template, status, code, durations, recipient domains. Never addresses,
  * names, subjects, bodies, template data, attachment names or blob paths.
  */

@@ -38,7 +38,7 @@ const QUEUE_KEYS = [
 ] as const;
 type QueueKey = (typeof QUEUE_KEYS)[number];
 
-// Our policy on top of the host's ranges (ARCHITECTURE §1): retries far enough apart, and enough of
+// Our policy on top of the host's ranges (docs/architecture.md §1): retries far enough apart, and enough of
 // them, that a storage blip of a few minutes does not poison healthy mail.
 const POLICY = { minVisibilitySec: 30, maxVisibilitySec: 60, minDequeueCount: 10 } as const;
 

@@ -20,8 +20,8 @@ const network = (phase: 'before-send' | 'after-send', errorCode = 'ECONNRESET'):
   durationMs: 1,
 });
 
-// One test per row of ARCHITECTURE §2.
-describe('classifying Graph answers (ARCHITECTURE §2)', () => {
+// One test per row of docs/architecture.md §3.
+describe('classifying Graph answers (docs/architecture.md §3)', () => {
   it('202 is sent — even when it carries Retry-After, it is never retried', () => {
     expect(classifyGraphAnswer(response(202, { retryAfter: '5' }))).toEqual({ outcome: 'sent' });
   });

@@ -173,7 +173,7 @@ describe('bad input', () => {
   });
 });
 
-describe('what Graph answers (ARCHITECTURE §2)', () => {
+describe('what Graph answers (docs/architecture.md §3)', () => {
   it.each([
     [403, 'ErrorAccessDenied', 'PolicyDenied'],
     [404, 'ErrorInvalidUser', 'SenderNotFound'],

@@ -43,7 +43,7 @@ function runUnderStandInHost(env: NodeJS.ProcessEnv, invocations: { text: string
   });
 }
 
-// ARCHITECTURE §8: the host cannot run here, so the BUILT entry point (package.json `main`) is loaded
+// docs/architecture.md §9: the host cannot run here, so the BUILT entry point (package.json `main`) is loaded
 // the way the host loads it, through a stand-in @azure/functions-core, and invoked the way it invokes.
 describe('the Functions entry point, under a stand-in host', () => {
   let azurite: AzuriteHandle;

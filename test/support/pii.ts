@@ -1,5 +1,5 @@
 /**
- * The privacy scanner of the end-to-end tests (ARCHITECTURE §4.5): take every sensitive string out
+ * The privacy scanner of the end-to-end tests (docs/architecture.md §5.5): take every sensitive string out
  * of a contract-v1 message, then look for any of them in logs, telemetry, ledger rows or poison
  * reasons. A needle that is too short or too generic to mean anything is dropped, and so is one
  * that is part of a value the rule allows (business id, key, intent, template, sender, domains),

@@ -1,6 +1,6 @@
 /**
  * `GRAPH_BASE_URL` decides where the managed identity's token is sent, so it is held to an exact
- * list of national-cloud Graph hosts (ARCHITECTURE §4.6). Pure: the caller passes the setting and
+ * list of national-cloud Graph hosts (docs/architecture.md §5.6). Pure: the caller passes the setting and
  * the two facts it depends on.
  */
 

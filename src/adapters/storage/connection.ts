@@ -3,7 +3,7 @@ import { connectionStringEndpoints, type ServiceEndpoints } from './connection-s
 
 /**
  * How the app reaches its storage account, read the way the Functions host reads it
- * (ARCHITECTURE §6): a connection string, or an identity-based connection whose settings share a
+ * (docs/architecture.md §7): a connection string, or an identity-based connection whose settings share a
  * prefix (`AzureWebJobsStorage__accountName`, `__blobServiceUri`, …).
  */
 export type StorageConnection =

@@ -2,7 +2,7 @@ import { INVALID_INPUT_PARTITION, type IndexKind } from '../../ports/ledger.js';
 import { checkKey, isValidKey, LedgerLimitError } from './table-limits.js';
 
 /*
- * Row layout (ARCHITECTURE §5), and why no two kinds of row can ever share a (PartitionKey, RowKey):
+ * Row layout (docs/architecture.md §6), and why no two kinds of row can ever share a (PartitionKey, RowKey):
  *
  *   state row    PartitionKey = businessId        RowKey = key
  *   attempt row  PartitionKey = businessId        RowKey = `${key}~a${n:0000}`

@@ -78,7 +78,7 @@ function serverTimeOf(seen: SeenDate): number {
 }
 
 /**
- * The ledger of ARCHITECTURE §5 on Azure Table Storage (row layout: ledger-keys.ts). Limits that
+ * The ledger of docs/architecture.md §6 on Azure Table Storage (row layout: ledger-keys.ts). Limits that
  * Azurite does not enforce are checked here and refused with LedgerLimitError before any request.
  */
 export function createTableLedger(options: TableLedgerOptions): TableLedger {

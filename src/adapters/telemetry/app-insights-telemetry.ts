@@ -55,7 +55,7 @@ function withTimeout(work: Promise<void>, ms: number): Promise<void> {
  * What it collects, and why:
  * - events, dependencies, exceptions and log lines we emit explicitly;
  * - auto-collected spans (the Azure SDK's storage calls, outgoing HTTP where instrumented), with
- *   every URL scrubbed by a span processor (ARCHITECTURE §4.5);
+ *   every URL scrubbed by a span processor (docs/architecture.md §5.5);
  * - performance counters and standard metrics (no personal data in them).
  * Off: console and logger capture (they would copy anything printed), uncaught-exception capture
  * (third-party messages can hold addresses), incoming requests (nothing here serves HTTP), and live

@@ -102,7 +102,7 @@ function collected(span: EndedSpan): CollectedSpan {
 }
 
 /**
- * Keeps ARCHITECTURE §4.5 true for auto-collected telemetry: rewrites URL attributes of every span
+ * Keeps docs/architecture.md §5.5 true for auto-collected telemetry: rewrites URL attributes of every span
  * (storage paths cut to the container, query strings dropped) and any URL inside other attributes,
  * the span name, events and status. It scrubs at start, so processors that look early (standard
  * metrics, live metrics) never see a raw URL, and again just before the span ends, when it is

@@ -1,5 +1,5 @@
 /**
- * Makes URLs safe to emit (ARCHITECTURE §4.5). A blob URL's path is `{container}/{businessId}/{file}`:
+ * Makes URLs safe to emit (docs/architecture.md §5.5). A blob URL's path is `{container}/{businessId}/{file}`:
  * the file name is PII-adjacent, so storage URLs keep their container (or queue, or table) only.
  * Query strings go everywhere: they carry SAS signatures, OData filters with keys, and token requests.
  * User info and fragments go too. Other paths stay (Graph paths hold the sender mailbox, which is allowed).

@@ -42,7 +42,7 @@ type Need =
   | { kind: 'wait'; ms: number | undefined; reason: string };
 
 /**
- * The flow gate across instances (ARCHITECTURE §4.4), in front of the in-process gate: app-wide and
+ * The flow gate across instances (docs/architecture.md §5.4), in front of the in-process gate: app-wide and
  * per-mailbox concurrency as leased slot rows, the per-mailbox rate as one row per token (a token is
  * free again a window after its last use: a sliding window, not a bucket boundary that lets 2× through),
  * the rolling recipient budget as hour buckets, and pauses after a 429 — all judged by the storage
