@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import { messageSchemaV1, type HrMailMessage } from '../../src/core/contract.js';
@@ -68,11 +69,45 @@ describe('the payload hash', () => {
   });
 });
 
+/** The recursive definition canonicalJson had: the iterative one must write exactly the same text. */
+function recursiveCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    const s = JSON.stringify(value) as string | undefined;
+    return s ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map(recursiveCanonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${recursiveCanonicalJson(v)}`).join(',')}}`;
+}
+
 describe('canonical JSON', () => {
   it('sorts keys at every depth and keeps arrays in order', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
     );
+  });
+
+  it('writes what it always wrote, so no derived key or payload hash changes', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => canonicalJson(v) === recursiveCanonicalJson(v)),
+      { numRuns: 500 },
+    );
+    const odd = { u: undefined, a: [undefined, () => 1, Symbol('s')], z: { '\ud83d\ude00': 1, '\uffff': 2 } };
+    expect(canonicalJson(odd)).toBe(recursiveCanonicalJson(odd));
+  });
+
+  it('orders keys by UTF-16 code unit (an astral character sorts before U+FFFF), as it always did', () => {
+    expect(canonicalJson({ '\uffff': 1, '\ud83d\ude00': 2 })).toBe('{"😀":2,"\uffff":1}');
+  });
+
+  it('does not overflow the stack on a value nested far deeper than any message may be', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = i % 2 === 0 ? [deep] : { a: deep };
+    const text = canonicalJson(deep);
+    expect(text.length).toBe(100_000 * 2 + 50_000 * 4 + 1);
+    expect(() => payloadHash(deep)).not.toThrow();
   });
 });
 
