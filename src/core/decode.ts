@@ -1,10 +1,22 @@
 import type { z } from 'zod';
 import { FailureCode } from '../domain/failure-codes.js';
-import { businessIdSchema, MAX_MESSAGE_BYTES, messageSchemaV1, type HrMailMessage } from './contract.js';
 import type { FailureReason } from '../domain/failure.js';
+import {
+  businessIdSchema,
+  DEFINED_KEYS,
+  MAX_DEPTH,
+  MAX_MESSAGE_BYTES,
+  messageSchemaV1,
+  RESERVED_HEADERS,
+  type HrMailMessage,
+} from './contract.js';
+import { hasLoneSurrogate, WELL_FORMED } from './text-rules.js';
 
 export interface FieldIssue {
-  /** `to[0].address`, `data.startDate`, `headers.X-Foo` or `(message)` for the whole message. */
+  /**
+   * `to[0].address`, `data.*`, `headers.*` or `(message)` for the whole message. Only names the
+   * contract defines are shown; a producer's own key (in `data`, `headers`, or unknown) shows as `*`.
+   */
   path: string;
   reason: string;
 }
@@ -20,10 +32,22 @@ export type Decoded =
     };
 
 const MAX_ISSUES = 20;
+const SUMMARY_ISSUES = 5;
+/** Segments of a path shown before `…`: enough to place an issue, short enough for a log line. */
+const MAX_PATH_SEGMENTS = 8;
+
+type RawPath = readonly PropertyKey[];
+
+interface RawIssue {
+  path: RawPath;
+  reason: string;
+  /** zod's verdict on a `data` value the structural check has already explained (or will). */
+  union?: boolean;
+}
 
 /**
  * Step 1 of the flow: bytes → a validated contract-v1 message, or a precise, PII-free reason.
- * Pure: no I/O, no clock.
+ * Pure: no I/O, no clock. Total: whatever the text holds, it returns (docs/architecture.md §4).
  */
 export function decodeMessage(text: string): Decoded {
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -36,6 +60,7 @@ export function decodeMessage(text: string): Decoded {
   }
   let parsed: unknown;
   try {
+    // V8's JSON.parse is not recursive: any nesting that fits in 64 KB parses.
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     // JSON.parse's message can quote the start of the input (personal data): keep only the position.
@@ -48,18 +73,36 @@ export function decodeMessage(text: string): Decoded {
       { path: '(message)', reason: 'must be a JSON object' },
     ]);
   }
-  const result = messageSchemaV1.safeParse(parsed, { reportInput: true });
   const businessId = validBusinessId(parsed);
-  if (!result.success) {
-    const issues = result.error.issues.slice(0, MAX_ISSUES).flatMap(toFieldIssues);
-    const summary = issues
-      .slice(0, 5)
-      .map((i) => `${i.path}: ${i.reason}`)
-      .join('; ');
-    const more = result.error.issues.length > 5 ? ` (+${result.error.issues.length - 5} more)` : '';
-    return reject(FailureCode.InvalidMessage, `${summary}${more}`, issues, businessId);
+  const structure = inspectStructure(parsed);
+  // Only a structure checked to the end, and so known to be shallow, goes on to zod's recursion.
+  if (!structure.complete) return invalid(structure.issues, businessId);
+  const result = messageSchemaV1.safeParse(parsed, { reportInput: true });
+  if (result.success && structure.issues.length === 0) return { ok: true, message: result.data, parsed };
+  const schemaIssues = result.success ? [] : result.error.issues.flatMap(toRawIssues);
+  const explained = (i: RawIssue) =>
+    (i.union === true && structure.issues.length > 0) ||
+    structure.issues.some((s) => samePath(s.path, i.path));
+  return invalid([...structure.issues, ...schemaIssues.filter((i) => !explained(i))], businessId);
+}
+
+function invalid(raw: RawIssue[], businessId: string | undefined): Decoded {
+  const seen = new Set<string>();
+  const issues: FieldIssue[] = [];
+  for (const i of raw) {
+    const issue = { path: formatPath(i.path), reason: i.reason };
+    const id = `${issue.path}\u0000${issue.reason}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      issues.push(issue);
+    }
   }
-  return { ok: true, message: result.data, parsed };
+  const summary = issues
+    .slice(0, SUMMARY_ISSUES)
+    .map((i) => `${i.path}: ${i.reason}`)
+    .join('; ');
+  const more = issues.length > SUMMARY_ISSUES ? ` (+${issues.length - SUMMARY_ISSUES} more)` : '';
+  return reject(FailureCode.InvalidMessage, `${summary}${more}`, issues.slice(0, MAX_ISSUES), businessId);
 }
 
 function reject(code: FailureCode, detail: string, issues: FieldIssue[], businessId?: string): Decoded {
@@ -73,40 +116,166 @@ function validBusinessId(parsed: object): string | undefined {
   return businessIdSchema.safeParse(candidate).success ? (candidate as string) : undefined;
 }
 
-/** Turns one zod issue into field issues; the input value is consulted (missing or not) but never copied. */
-function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => ({
-      path: formatPath([...issue.path, k]),
-      reason: 'is not a field of contract v1',
-    }));
+const samePath = (a: RawPath, b: RawPath) => a.length === b.length && a.every((k, i) => k === b[i]);
+
+/**
+ * What no per-field rule can see, checked over the whole parsed value with an explicit stack (no
+ * recursion, so no depth can overflow it): nesting deeper than MAX_DEPTH, strings and keys that are
+ * not well-formed UTF-16, `__proto__` keys, numbers beyond a double. `complete` is false when the
+ * walk stopped early (too deep, or too many issues): the value must then go no further.
+ */
+function inspectStructure(root: object): { issues: RawIssue[]; complete: boolean } {
+  const issues: RawIssue[] = [];
+  let complete = true;
+  const stack: { value: unknown; path: RawPath; depth: number }[] = [{ value: root, path: [], depth: 1 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (issues.length >= MAX_ISSUES) return { issues, complete: false };
+    const { value, path, depth } = item;
+    if (typeof value === 'string') {
+      if (hasLoneSurrogate(value)) issues.push({ path, reason: WELL_FORMED.message });
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) issues.push({ path, reason: 'must be a finite number' });
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth > MAX_DEPTH) {
+        issues.push({ path, reason: `nested deeper than ${MAX_DEPTH} levels` });
+        complete = false;
+        continue;
+      }
+      // Pushed in reverse, so issues come out in document order.
+      const entries: [PropertyKey, unknown][] = Array.isArray(value)
+        ? value.map((v, i): [number, unknown] => [i, v])
+        : Object.entries(value);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i] as [PropertyKey, unknown];
+        stack.push({ value: child, path: [...path, key], depth: depth + 1 });
+      }
+      if (!Array.isArray(value)) issues.push(...keyIssues(Object.keys(value), path));
+    }
   }
-  const path = formatPath(issue.path);
-  if (issue.code === 'invalid_key')
-    return [{ path, reason: issue.issues[0]?.message ?? 'is not an allowed key' }];
-  if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path, reason: 'is required' }];
-  if (issue.code === 'invalid_type') {
-    return [{ path, reason: `must be ${article(issue.expected === 'record' ? 'object' : issue.expected)}` }];
+  return { issues, complete };
+}
+
+function keyIssues(keys: string[], path: RawPath): RawIssue[] {
+  const issues: RawIssue[] = [];
+  for (const key of keys) {
+    if (hasLoneSurrogate(key)) {
+      issues.push({ path: [...path, key], reason: `is a key that ${WELL_FORMED.message}` });
+    } else if (key === '__proto__') {
+      issues.push({ path: [...path, key], reason: 'is a key named __proto__, which is not allowed' });
+    }
   }
-  return [{ path, reason: issue.message }];
+  return issues;
+}
+
+/** Turns one zod issue into issues by path; the input value is consulted (missing or not) but never copied. */
+function toRawIssues(issue: z.core.$ZodIssue): RawIssue[] {
+  const path = issue.path;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => ({
+        path: [...path, k],
+        reason: `is not a field of contract v1${didYouMean(path, k)}`,
+      }));
+    case 'invalid_key':
+      return [{ path, reason: issue.issues[0]?.message ?? 'is not an allowed key' }];
+    case 'invalid_union':
+      // Only `data` holds unions; inspectStructure explains the value that failed.
+      return [
+        {
+          path,
+          reason: 'must be text, a finite number, true, false, null, a list or an object',
+          union: true,
+        },
+      ];
+    case 'invalid_type':
+      if (issue.input === undefined) return [{ path, reason: 'is required' }];
+      return [
+        { path, reason: `must be ${article(issue.expected === 'record' ? 'object' : issue.expected)}` },
+      ];
+    default:
+      return [{ path, reason: issue.message }];
+  }
+}
+
+/** A hint for a misspelt field, naming the contract's field, never the producer's key. */
+function didYouMean(objectPath: RawPath, key: string): string {
+  const fold = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const match = definedKeys(scopeOf(objectPath)).find(
+    (k) => fold(k) === fold(key) || editDistanceIsOne(k, key),
+  );
+  return match === undefined ? '' : ` (did you mean ${match}?)`;
+}
+
+function editDistanceIsOne(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  // Substituted, inserted or deleted at i: the rest must then line up.
+  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
 }
 
 function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
+/** Where in the contract a path leads: which keys there are the contract's own. */
+type Scope = 'message' | 'recipients' | 'recipient' | 'attachments' | 'attachment' | 'headers' | 'opaque';
+
+const RECIPIENT_LISTS: ReadonlySet<PropertyKey> = new Set(['to', 'cc', 'bcc', 'replyTo']);
+
+function definedKeys(scope: Scope): readonly string[] {
+  switch (scope) {
+    case 'message':
+      return DEFINED_KEYS.message;
+    case 'recipient':
+      return DEFINED_KEYS.recipient;
+    case 'attachment':
+      return DEFINED_KEYS.attachment;
+    case 'headers':
+      return RESERVED_HEADERS;
+    default:
+      return [];
+  }
+}
+
+function isDefined(scope: Scope, key: PropertyKey): key is string {
+  if (typeof key !== 'string') return false;
+  if (scope === 'headers') return RESERVED_HEADERS.some((h) => h.toLowerCase() === key.toLowerCase());
+  return definedKeys(scope).includes(key);
+}
+
+function childScope(scope: Scope, key: PropertyKey): Scope {
+  if (scope === 'message' && isDefined(scope, key)) {
+    if (RECIPIENT_LISTS.has(key)) return 'recipients';
+    if (key === 'attachments') return 'attachments';
+    if (key === 'headers') return 'headers';
+  }
+  if (scope === 'recipients' && typeof key === 'number') return 'recipient';
+  if (scope === 'attachments' && typeof key === 'number') return 'attachment';
+  return 'opaque';
+}
+
+function scopeOf(path: RawPath): Scope {
+  return path.reduce<Scope>(childScope, 'message');
+}
+
 /**
- * `['to', 0, 'address']` → `to[0].address`. Keys come from the producer, so only identifier-like keys
- * are echoed; anything else (a key that could carry personal data or a line break) shows as `[…]`.
+ * `['to', 0, 'address']` → `to[0].address`. Only the contract's own names are shown: a key the
+ * producer chose (inside `data` or `headers`, or unknown) could carry personal data or a line break,
+ * and shows as `*`. Long paths end in `…` after MAX_PATH_SEGMENTS segments.
  */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(message)';
   let out = '';
-  for (const segment of path) {
+  let scope: Scope = 'message';
+  for (const [i, segment] of path.entries()) {
+    if (i === MAX_PATH_SEGMENTS) return `${out}…`;
     if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(segment)) {
-      out += out === '' ? segment : `.${segment}`;
-    } else out += '[…]';
+    else {
+      const name = isDefined(scope, segment) ? segment : '*';
+      out += out === '' ? name : `.${name}`;
+    }
+    scope = childScope(scope, segment);
   }
   return out;
 }
