@@ -2,7 +2,7 @@ import type Handlebars from 'handlebars';
 import { FailureCode } from '../../domain/failure-codes.js';
 import { permanent } from '../../domain/failure.js';
 import { formatLongDate, formatMoney, parseIsoDate } from './formatters.js';
-import { isPlainEmailAddress, safeHref } from './safe-url.js';
+import { isPlainEmailAddress, safeHref, URL_RULE } from './safe-url.js';
 
 type HandlebarsEnv = typeof Handlebars;
 
@@ -65,7 +65,7 @@ export function registerHelpers(hb: HandlebarsEnv): void {
 
   const href = (value: unknown): string => {
     const safe = safeHref(value);
-    if (safe === undefined) throw permanent(FailureCode.UnsafeUrl, 'a link must be an https: or mailto: URL');
+    if (safe === undefined) throw permanent(FailureCode.UnsafeUrl, `a link ${URL_RULE}`);
     return safe;
   };
 

@@ -3,7 +3,7 @@ import { permanent } from '../../domain/failure.js';
 import type { TemplateField } from '../../ports/templates.js';
 import { BODY_CONTROL, SUBJECT_CONTROL } from './control-chars.js';
 import { parseIsoDate } from './formatters.js';
-import { safeHref } from './safe-url.js';
+import { safeHref, URL_RULE } from './safe-url.js';
 
 export type FieldType = NonNullable<TemplateField['type']>;
 
@@ -97,7 +97,7 @@ function checkValue(f: FieldSpec, value: unknown): unknown {
       return value;
     case 'url':
       if (safeHref(value) === undefined) {
-        throw permanent(FailureCode.UnsafeUrl, `${fieldPath(f)} must be an https: or mailto: URL`, {
+        throw permanent(FailureCode.UnsafeUrl, `${fieldPath(f)} ${URL_RULE}`, {
           fieldPaths: [fieldPath(f)],
         });
       }

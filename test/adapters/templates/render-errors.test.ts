@@ -116,9 +116,15 @@ describe('links', () => {
     expect(e.message).not.toContain('alert');
   });
 
-  it('accepts mailto: as a link target', () => {
-    const mail = renderOffer({ acceptUrl: 'mailto:offers@contoso.com?subject=Acceptance' })();
-    expect(hrefsOf(mail.html)).toContain('mailto:offers@contoso.com?subject=Acceptance');
+  it('accepts mailto: with one plain address as a link target', () => {
+    const mail = renderOffer({ acceptUrl: 'mailto:offers@contoso.com' })();
+    expect(hrefsOf(mail.html)).toContain('mailto:offers@contoso.com');
+  });
+
+  it('refuses mailto: with a query: it could add recipients (bcc=) or a body', () => {
+    const e = failureOf(renderOffer({ acceptUrl: 'mailto:offers@contoso.com?subject=Acceptance' }));
+    expect(e.reason.code).toBe('UnsafeUrl');
+    expect(e.reason.fieldPaths).toEqual(['data.acceptUrl']);
   });
 });
 
