@@ -10,7 +10,7 @@ import type { Invocation } from './invocation.js';
 import { deferred, failed, freeAgain, sent, transientBackoffMs } from './outcomes.js';
 import { prepare } from './prepare.js';
 import { settleAnswer } from './settle-answer.js';
-import { settle, type Settled } from './settle.js';
+import { settle, type Settled, type Settlement } from './settle.js';
 import { unknownOutcome } from './unknown.js';
 
 /** The key is free to send: prepare the mail (a permanent problem fails it here), then send it. */
@@ -49,67 +49,48 @@ async function send(
     const stillOurs = (latest: MailRecord) =>
       latest.state === 'sending' && latest.lease?.attemptId === attempt.attemptId;
     const reason = (code: FailureCode) => graphReason(inv, code, answer);
+    const answered = (plan: Settlement) => settleAnswer(inv, marked, attempt, plan, stillOurs);
+    const deferAnswer = (code: FailureCode, delayMs: number) =>
+      answered(deferred(inv, delayMs, code, attempt, reason(code)));
 
     switch (c.outcome) {
       case 'sent':
         // Evidence first: whatever happens to the ledger write, the 202 and its ids are on record.
         emit(inv, 'Mail.Sent', { ...marked, state: 'sent' });
         deps.crashHook?.('after-send');
-        return settleAnswer(inv, marked, attempt, sent(inv, attempt, false), stillOurs);
+        return answered(sent(inv, attempt, false));
       case 'permanent':
         if (breaker.tripped && c.code === FailureCode.PolicyDenied) {
           // Alert once per mailbox: its other messages are held and probed every few minutes.
           emit(inv, 'Mailbox.Blocked', marked, { code: c.code, status: 403 });
         }
-        return settleAnswer(inv, marked, attempt, failed(reason(c.code), attempt), stillOurs);
+        return answered(failed(reason(c.code), attempt));
       case 'unknown':
-        return settleAnswer(
-          inv,
-          marked,
-          attempt,
-          unknownOutcome(inv, marked, reason(c.code), attempt),
-          stillOurs,
-        );
+        return answered(unknownOutcome(inv, marked, reason(c.code), attempt));
       case 'throttled': {
         if (tried.pauseStarted) {
           emit(inv, 'Graph.Throttled', marked, { scope: c.scope, retryAfterMs: c.retryAfterMs });
         }
-        const wait = pauseEnd(inv, answer, c) - inv.clock.now();
-        const plan = deferred(inv, wait, c.code, attempt, reason(c.code));
-        return settleAnswer(inv, marked, attempt, plan, stillOurs);
+        return deferAnswer(c.code, pauseEnd(inv, answer, c) - inv.clock.now());
       }
       case 'auth': {
         if (!replaying) {
           // Alert once per trip; the auth breaker now holds other messages instead of burning their attempts.
           if (breaker.tripped) emit(inv, 'Auth.Failed', marked, { code: c.code });
-          const delayMs = deps.settings.authRetryDelayMs / deps.settings.timeScale;
-          return settleAnswer(
-            inv,
-            marked,
-            attempt,
-            deferred(inv, delayMs, c.code, attempt, reason(c.code)),
-            stillOurs,
-          );
+          return deferAnswer(c.code, deps.settings.authRetryDelayMs / deps.settings.timeScale);
         }
         // The credential now hands out a different token: one replay is safe (a 401 means Graph did not act).
         authReplayed = true;
-        const freed = await settleAnswer(inv, marked, attempt, freeAgain(attempt), stillOurs);
+        const freed = await answered(freeAgain(attempt));
         if (!freed.applied) return freed;
         row = freed.row;
         continue;
       }
       case 'transient': {
         if (transientRetries >= deps.settings.transientRetries || signal?.aborted) {
-          const delayMs = transientBackoffMs(inv, transientRetries) * 4;
-          return settleAnswer(
-            inv,
-            marked,
-            attempt,
-            deferred(inv, delayMs, c.code, attempt, reason(c.code)),
-            stillOurs,
-          );
+          return deferAnswer(c.code, transientBackoffMs(inv, transientRetries) * 4);
         }
-        const freed = await settleAnswer(inv, marked, attempt, freeAgain(attempt), stillOurs);
+        const freed = await answered(freeAgain(attempt));
         if (!freed.applied) return freed;
         row = freed.row;
         await deps.clock.sleep(transientBackoffMs(inv, transientRetries), signal);
