@@ -127,44 +127,63 @@ const samePath = (a: RawPath, b: RawPath) => a.length === b.length && a.every((k
 function inspectStructure(root: object): { issues: RawIssue[]; complete: boolean } {
   const issues: RawIssue[] = [];
   let complete = true;
-  const stack: { value: unknown; path: RawPath; depth: number }[] = [{ value: root, path: [], depth: 1 }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+  // Each node links to its parent: a path is built only for the rare node that has an issue.
+  const stack: Node[] = [{ value: root, key: undefined, parent: undefined, depth: 1 }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (issues.length >= MAX_ISSUES) return { issues, complete: false };
-    const { value, path, depth } = item;
+    const { value, depth } = node;
     if (typeof value === 'string') {
-      if (hasLoneSurrogate(value)) issues.push({ path, reason: WELL_FORMED.message });
+      if (hasLoneSurrogate(value)) issues.push({ path: pathOf(node), reason: WELL_FORMED.message });
     } else if (typeof value === 'number') {
-      if (!Number.isFinite(value)) issues.push({ path, reason: 'must be a finite number' });
+      if (!Number.isFinite(value)) issues.push({ path: pathOf(node), reason: 'must be a finite number' });
     } else if (typeof value === 'object' && value !== null) {
       if (depth > MAX_DEPTH) {
-        issues.push({ path, reason: `nested deeper than ${MAX_DEPTH} levels` });
+        issues.push({ path: pathOf(node), reason: `nested deeper than ${MAX_DEPTH} levels` });
         complete = false;
         continue;
       }
       // Pushed in reverse, so issues come out in document order.
-      const entries: [PropertyKey, unknown][] = Array.isArray(value)
-        ? value.map((v, i): [number, unknown] => [i, v])
-        : Object.entries(value);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i] as [PropertyKey, unknown];
-        stack.push({ value: child, path: [...path, key], depth: depth + 1 });
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) {
+          stack.push({ value: value[i] as unknown, key: i, parent: node, depth: depth + 1 });
+        }
+      } else {
+        const keys = Object.keys(value);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const key = keys[i] as string;
+          const child: Node = {
+            value: (value as Record<string, unknown>)[key],
+            key,
+            parent: node,
+            depth: depth + 1,
+          };
+          stack.push(child);
+          const problem = keyProblem(key);
+          if (problem !== undefined) issues.push({ path: pathOf(child), reason: problem });
+        }
       }
-      if (!Array.isArray(value)) issues.push(...keyIssues(Object.keys(value), path));
     }
   }
   return { issues, complete };
 }
 
-function keyIssues(keys: string[], path: RawPath): RawIssue[] {
-  const issues: RawIssue[] = [];
-  for (const key of keys) {
-    if (hasLoneSurrogate(key)) {
-      issues.push({ path: [...path, key], reason: `is a key that ${WELL_FORMED.message}` });
-    } else if (key === '__proto__') {
-      issues.push({ path: [...path, key], reason: 'is a key named __proto__, which is not allowed' });
-    }
-  }
-  return issues;
+interface Node {
+  value: unknown;
+  key: string | number | undefined;
+  parent: Node | undefined;
+  depth: number;
+}
+
+function pathOf(node: Node): RawPath {
+  const path: (string | number)[] = [];
+  for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) path.unshift(n.key);
+  return path;
+}
+
+function keyProblem(key: string): string | undefined {
+  if (hasLoneSurrogate(key)) return `is a key that ${WELL_FORMED.message}`;
+  if (key === '__proto__') return 'is a key named __proto__, which is not allowed';
+  return undefined;
 }
 
 /** Turns one zod issue into issues by path; the input value is consulted (missing or not) but never copied. */
