@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../src/core/decode.js';
+import { hasLoneSurrogate, WELL_FORMED } from '../../src/core/text-rules.js';
 import { asText, validMessage } from '../support/messages.js';
 
 function rejection(text: string) {
@@ -276,6 +278,25 @@ describe('hostile input: strings that are not well-formed UTF-16', () => {
   it('does not file the rejection under a businessId that is not well-formed', () => {
     expect(rejection(asText(validMessage({ businessId: 'CAND-\ud800', sender: 'x' }))).businessId).toBe(
       undefined,
+    );
+  });
+
+  it('finds exactly the strings String.prototype.isWellFormed refuses, with or without the u flag', () => {
+    const isWellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+    const unicode = new RegExp(WELL_FORMED.pattern.source, 'u');
+    // Code units around and inside the surrogate range, in any order.
+    const text = fc
+      .array(fc.oneof(fc.integer({ min: 0xd7f0, max: 0xe010 }), fc.integer({ min: 0, max: 0xffff })), {
+        maxLength: 12,
+      })
+      .map((units) => String.fromCharCode(...units));
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(hasLoneSurrogate(s)).toBe(!isWellFormed(s));
+        expect(WELL_FORMED.pattern.test(s)).toBe(isWellFormed(s));
+        expect(unicode.test(s)).toBe(isWellFormed(s));
+      }),
+      { numRuns: 2000 },
     );
   });
 
