@@ -9,7 +9,7 @@ export const DERIVED_KEY_PREFIX = 'd1-';
 export const RAW_KEY_PREFIX = 'raw-';
 
 /**
- * The idempotency key of ARCHITECTURE §3 when the producer gives none: a hash of businessId, intent,
+ * The idempotency key of docs/architecture.md §4 when the producer gives none: a hash of businessId, intent,
  * template, templateVersion (only as given in the message — never the catalog's current one, so a new
  * template version does not turn a redelivery into a new mail), the sorted lower-cased recipients
  * (tagged to/cc/bcc), the canonical JSON of `data`, and the UTC day of `requestedAt` when given.
