@@ -87,7 +87,7 @@ export interface MailRecord {
   unknownSince?: string;
   /** Look-ups of the HrCourierKey in the sender's mailbox (HR_COURIER_ON_UNKNOWN=verify*). */
   verifications: number;
-  /** When the original bytes were parked in `<queue>-held`, waiting for an operator (`hr-courier resolve`). */
+  /** When the original bytes were held in `<queue>-held`, waiting for an operator (`hr-courier resolve`). */
   heldAt?: string;
   /** Name and code of the last unexpected error that failed an invocation (never its message). */
   lastError?: string;

@@ -18,7 +18,7 @@ async function nextCopy(h: ReturnType<typeof createHarness>) {
 }
 
 describe('unknown outcomes under hold (the default)', () => {
-  it('parks the original bytes in <queue>-held and records unknown, never re-sending', async () => {
+  it('holds the original bytes in <queue>-held and records unknown, never re-sending', async () => {
     const h = createHarness({ script: [{ status: 504, accepted: true }] });
     const report = await h.deliver(text);
     expect(report).toMatchObject({ outcome: 'unknown', code: 'UnknownOutcome' });

@@ -177,7 +177,7 @@ describe('a worker killed at each point of a send, then restarted', () => {
         // Guarantee 1: never sent twice, whatever the crash point and policy.
         expect(final.accepted, 'sends accepted in all').toBe(c.accepted);
         expect(outcomes.filter((o) => o === 'sent').length).toBeLessThanOrEqual(1);
-        // Guarantee 2: nothing lost — one terminal state, and a held key's original bytes are parked.
+        // Guarantee 2: nothing lost — one terminal state, and a held key's original bytes are in <queue>-held.
         expect(await lane.poisonTexts()).toEqual([]);
         const held = await lane.heldTexts();
         switch (c.ends) {

@@ -57,7 +57,7 @@ export interface Lane {
   traceCli(businessId: string): Promise<TraceStory | undefined>;
   /** Texts in `<queue>-poison`. */
   poisonTexts(): Promise<string[]>;
-  /** Texts in `<queue>-held` (unknown outcomes parked for an operator). */
+  /** Texts in `<queue>-held` (unknown outcomes held for an operator). */
   heldTexts(): Promise<string[]>;
   /** Messages left in the main queue, invisible (deferred, in flight) ones included. */
   queueLength(): Promise<number>;
