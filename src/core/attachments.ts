@@ -9,10 +9,7 @@ import { MAX_ATTACHMENT_BYTES_TOTAL, type LoadedAttachment } from './graph-messa
  * attachments container (paths were confined to `{businessId}/` by the contract). The total stays under
  * what a single sendMail request can carry.
  */
-export async function loadAttachments(
-  m: HrMailMessage,
-  store: AttachmentStore,
-): Promise<LoadedAttachment[]> {
+export async function loadAttachments(m: HrMailMessage, store: AttachmentStore): Promise<LoadedAttachment[]> {
   let remaining = MAX_ATTACHMENT_BYTES_TOTAL;
   const loaded: LoadedAttachment[] = [];
   for (const [i, a] of m.attachments.entries()) {
